@@ -1,0 +1,3 @@
+"""wooodoo: WooCommerce orders and customers into Odoo invoices and partners."""
+
+__version__ = "0.1.0"

@@ -62,8 +62,15 @@ class FaultPlan:
         return any(
             getattr(self, name) > 0
             for name in (
-                "latency", "drop", "rate_429", "rate_500", "rate_502", "rate_503",
-                "html_200", "php_notice", "slow_body",
+                "latency",
+                "drop",
+                "rate_429",
+                "rate_500",
+                "rate_502",
+                "rate_503",
+                "html_200",
+                "php_notice",
+                "slow_body",
             )
         )
 
@@ -137,8 +144,14 @@ class FaultInjector:
         roll = self._roll()
         edge = 0.0
         for name in (
-            "drop", "rate_429", "rate_500", "rate_502", "rate_503", "html_200",
-            "php_notice", "slow_body",
+            "drop",
+            "rate_429",
+            "rate_500",
+            "rate_502",
+            "rate_503",
+            "html_200",
+            "php_notice",
+            "slow_body",
         ):
             edge += float(getattr(plan, name))
             if roll < edge:
@@ -155,8 +168,12 @@ class FaultInjector:
                     sock.shutdown(socket.SHUT_RDWR)
             raise ConnectionAbortedError("sandbox fault: dropped connection")
         if fault in ("rate_429", "rate_500", "rate_502", "rate_503"):
-            status = {"rate_429": "429 Too Many Requests", "rate_500": "500 Internal Server Error",
-                      "rate_502": "502 Bad Gateway", "rate_503": "503 Service Unavailable"}[fault]
+            status = {
+                "rate_429": "429 Too Many Requests",
+                "rate_500": "500 Internal Server Error",
+                "rate_502": "502 Bad Gateway",
+                "rate_503": "503 Service Unavailable",
+            }[fault]
             headers = [("Content-Type", "text/html; charset=UTF-8")]
             if fault in ("rate_429", "rate_503"):
                 headers.append(("Retry-After", str(plan.retry_after)))

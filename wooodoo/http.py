@@ -1,0 +1,221 @@
+"""Shared HTTP layer: session factory, response classification, retry policy, URL redaction."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+import tenacity
+
+from wooodoo import __version__
+from wooodoo.errors import (
+    AuthError,
+    NotFoundError,
+    RemoteRequestError,
+    TransientError,
+    WooodooError,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+USER_AGENT = f"wooodoo/{__version__}"
+RETRIABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+SENSITIVE_PARAMS = frozenset(
+    {
+        "consumer_key",
+        "consumer_secret",
+        "oauth_consumer_key",
+        "oauth_signature",
+        "oauth_token",
+        "api_key",
+        "apikey",
+        "key",
+        "password",
+        "secret",
+        "token",
+        "access_token",
+    }
+)
+
+
+def make_session(*, ca_bundle: Path | None = None) -> requests.Session:
+    """A session with TLS verification on (``ca_bundle`` adds trust, never removes it)."""
+    session = requests.Session()
+    session.verify = str(ca_bundle) if ca_bundle else True
+    session.headers["User-Agent"] = USER_AGENT
+    # Retries are ours (tenacity), with classification; urllib3 must not retry behind our back.
+    adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_maxsize=4)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def redact_url(url: str) -> str:
+    """The URL with credentials removed: user info and sensitive query values."""
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    query = urlencode(
+        [
+            (k, "REDACTED" if k.lower() in SENSITIVE_PARAMS else v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ],
+        safe="[]",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+ErrorDescriber = Callable[[Any], tuple[str, str]]
+"""Turns a parsed JSON error body into (code, message) in the remote's own words."""
+
+
+def _looks_like_json(resp: requests.Response) -> bool:
+    ctype = resp.headers.get("Content-Type", "").lower()
+    return "json" in ctype
+
+
+def json_or_transient(resp: requests.Response, what: str) -> Any:
+    """Parse a 2xx body as JSON; HTML, PHP notices or garbage become a TransientError."""
+    text = resp.text
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    stripped = text.lstrip()
+    if stripped.startswith("<") and ("{" in stripped or "[" in stripped) and "<b>" in stripped:
+        reason = "a PHP notice or warning before the JSON"
+    elif stripped.startswith("<"):
+        reason = "an HTML page instead of JSON (a proxy, WAF or maintenance page?)"
+    else:
+        reason = "a body that is not JSON"
+    raise TransientError(
+        f"{what}: HTTP {resp.status_code} with {reason}",
+        retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+    )
+
+
+def classify(resp: requests.Response, what: str, describe: ErrorDescriber) -> Any:
+    """Classify a response once: return the parsed JSON of a success, raise otherwise.
+
+    Retriable (TransientError): 429, 5xx, HTML or non-JSON bodies. Fatal: 401/403 (AuthError),
+    404 (NotFoundError), other 4xx (RemoteRequestError), each with the remote's code and message.
+    """
+    status = resp.status_code
+    if 200 <= status < 300:
+        return json_or_transient(resp, what)
+    code, message = "", ""
+    if _looks_like_json(resp):
+        try:
+            code, message = describe(resp.json())
+        except (ValueError, KeyError, TypeError, AttributeError):
+            code, message = "", ""
+    detail = f"{code}: {message}" if code and message else (message or code or resp.reason)
+    if status in RETRIABLE_STATUS or status >= 500:
+        raise TransientError(
+            f"{what}: HTTP {status} {detail}".rstrip(),
+            retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+        )
+    if status in (401, 403):
+        raise AuthError(f"{what}: HTTP {status} {detail}".rstrip())
+    if status == 404:
+        raise NotFoundError(f"{what}: HTTP 404 {detail}".rstrip(), code=code, status=status)
+    raise RemoteRequestError(f"{what}: HTTP {status} {detail}".rstrip(), code=code, status=status)
+
+
+def transient_from_exception(exc: requests.RequestException, what: str) -> TransientError:
+    """A connection error, timeout or broken body as a retriable error (URL redacted)."""
+    kind = type(exc).__name__
+    if isinstance(exc, requests.exceptions.SSLError):
+        # Not transient in practice, but the message must never carry a URL with keys.
+        return TransientError(f"{what}: TLS error ({kind}); check ca_bundle and the certificate")
+    return TransientError(f"{what}: {kind} (connection dropped, refused or timed out)")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded retries with jittered exponential backoff that honours Retry-After."""
+
+    attempts: int = 6
+    total_seconds: float = 120.0
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def wait(self, retry_state: tenacity.RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        backoff = min(self.max_delay, self.base_delay * 2 ** (retry_state.attempt_number - 1))
+        delay = random.uniform(backoff / 2, backoff)
+        if isinstance(exc, TransientError) and exc.retry_after is not None:
+            # The server said when: honour it (the total budget still bounds the run).
+            delay = max(delay, min(exc.retry_after, self.total_seconds))
+        return delay
+
+    def call(self, fn: Callable[[], T], *, what: str = "") -> T:
+        """Run ``fn``; retry TransientError within the bounds; re-raise the last error."""
+        started = time.monotonic()
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.info("retrying %s after attempt %d: %s", what or "call", state.attempt_number, exc)
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(TransientError),
+            stop=tenacity.stop_after_attempt(self.attempts)
+            | tenacity.stop_after_delay(self.total_seconds),
+            wait=self.wait,
+            reraise=True,
+            before_sleep=before_sleep,
+        )
+        try:
+            return retrying(fn)
+        except TransientError as exc:
+            elapsed = time.monotonic() - started
+            raise TransientError(
+                f"{exc.message} (gave up after {retrying.statistics.get('attempt_number', 1)} "
+                f"attempts in {elapsed:.1f}s)"
+            ) from exc
+
+
+NO_RETRY = RetryPolicy(attempts=1, total_seconds=0.0)
+
+__all__ = [
+    "NO_RETRY",
+    "USER_AGENT",
+    "ErrorDescriber",
+    "RetryPolicy",
+    "WooodooError",
+    "classify",
+    "json_or_transient",
+    "make_session",
+    "parse_retry_after",
+    "redact_url",
+    "transient_from_exception",
+]

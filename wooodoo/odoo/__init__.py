@@ -1,0 +1,1 @@
+"""Odoo client: one protocol, XML-RPC and JSON-2 transports, version detection."""

@@ -1,0 +1,62 @@
+"""What the rest of wooodoo needs from an Odoo connection, whatever the transport."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+ApiName = Literal["xmlrpc", "json2"]
+
+
+@dataclass(frozen=True)
+class OdooVersion:
+    major: int
+    minor: int
+    label: str  # e.g. "17.0", "saas~18.3"
+
+    @property
+    def has_json2(self) -> bool:
+        return self.major >= 19
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """Field names that differ between Odoo versions, decided in this one place."""
+
+    move_type: str  # "type" on 13, "move_type" from 14
+    tax_price_include: str  # "price_include" up to 17, "price_include_override" from 18
+    payment_state: str  # "invoice_payment_state" on 13, "payment_state" from 14
+    price_unit_rounded: bool  # 18 and below round price_unit to the product price precision
+
+    @classmethod
+    def for_version(cls, version: OdooVersion) -> FieldNames:
+        major = version.major
+        return cls(
+            move_type="type" if major <= 13 else "move_type",
+            tax_price_include="price_include_override" if major >= 18 else "price_include",
+            payment_state="invoice_payment_state" if major <= 13 else "payment_state",
+            price_unit_rounded=major <= 18,
+        )
+
+
+class OdooApi(Protocol):
+    """One authenticated Odoo connection.
+
+    ``call`` takes JSON-2 style named arguments (``ids``, ``domain``, ``fields``, ``vals_list``,
+    ``vals``, ``limit``, ``order``, ``context``...); the XML-RPC transport turns them into the
+    positional arguments each method expects on that version.
+    Errors: AuthError (key invalid, expired or revoked), OdooRecordError (validation, user or
+    missing-record errors: the record is at fault), NotFoundError (model/method unknown),
+    TransientError (retriable), RemoteError (anything else remote).
+    """
+
+    version: OdooVersion
+    api: ApiName
+    fields: FieldNames
+
+    def call(
+        self, model: str, method: str, *, ids: Sequence[int] | None = None, **kwargs: Any
+    ) -> Any: ...
+
+    def close(self) -> None: ...

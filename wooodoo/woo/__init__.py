@@ -1,0 +1,1 @@
+"""WooCommerce REST v3 client and the typed models it parses responses into."""

@@ -1,0 +1,479 @@
+"""Pure mapping: WooCommerce orders and customers → Odoo values, money in Decimal (no I/O).
+
+How cents are kept (DESIGN.md "Where naive mappings lose cents"):
+- Every Odoo line gets a net amount in the currency's decimals; the nets are apportioned so that
+  they add up exactly to the order's untaxed total (``total - total_tax``), whatever rounding the
+  store used for prices entered with tax.
+- A net that ``quantity × price_unit`` cannot reproduce once Odoo rounds ``price_unit`` (18 and
+  below) is split into ``(q-1) × p`` and ``1 × rest``; a discount is shown only when Odoo's
+  2-decimal discount reproduces the net exactly.
+- Lines taxed at several rates of different classes (fees) become one Odoo line per rate, the
+  base of each derived from its tax; rates that stack apply together on one line.
+- The store's tax per rate (sum of per-line rounded taxes, as WooCommerce rounds) is the target
+  for each Odoo tax; ``expected_odoo_taxes`` predicts what Odoo computes so the engine knows
+  whether a draft's tax groups need adjusting before posting.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from wooodoo.errors import MappingError
+from wooodoo.woo.models import Address, Customer, Order, TaxAmount
+
+TaxRounding = Literal["round_per_line", "round_globally"]
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+# ---------------------------------------------------------------- reference data
+
+
+@dataclass(frozen=True)
+class Currency:
+    id: int
+    code: str
+    decimals: int
+    active: bool
+
+    @property
+    def quantum(self) -> Decimal:
+        return Decimal(1).scaleb(-self.decimals)
+
+    def round(self, amount: Decimal) -> Decimal:
+        return amount.quantize(self.quantum, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class OdooTax:
+    id: int
+    name: str
+    amount: Decimal  # percent
+    price_include: bool
+    group_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Odoo reference data resolved once per run, plus the tenant's mapping choices."""
+
+    tenant: str
+    currencies: Mapping[str, Currency]
+    taxes: Mapping[str, OdooTax]  # WooCommerce rate id (as text) or rate code -> Odoo tax
+    accounts: Mapping[str, int]  # role (products, shipping, fees, refunds) -> account id
+    countries: Mapping[str, int]  # ISO code -> res.country id
+    states: Mapping[tuple[str, str], int]  # (country code, state code) -> res.country.state id
+    products_by_sku: Mapping[str, int] = field(default_factory=dict)
+    journal_id: int | None = None
+    move_type_field: str = "move_type"
+    price_unit_rounded: bool = True  # Odoo 18 and below round price_unit to 2 decimals
+    price_decimals: int = 2  # "Product Price" decimal precision
+    tax_rounding: TaxRounding = "round_per_line"
+    use_products: bool = False
+
+
+# ---------------------------------------------------------------- keys
+
+
+def order_key(tenant: str, order_id: int) -> str:
+    return f"{tenant}/order/{order_id}"
+
+
+def customer_key(tenant: str, customer_id: int) -> str:
+    return f"{tenant}/customer/{customer_id}"
+
+
+def guest_key(tenant: str, email: str) -> str:
+    return f"{tenant}/guest/{email.strip().lower()}"
+
+
+def partner_key_for_order(tenant: str, order: Order) -> str:
+    if order.customer_id:
+        return customer_key(tenant, order.customer_id)
+    return guest_key(tenant, order.billing.email or f"order-{order.id}@guest.invalid")
+
+
+# ---------------------------------------------------------------- partners
+
+
+def partner_values(
+    key: str, address: Address, email: str, ref: Reference, *, fallback_name: str = ""
+) -> dict[str, Any]:
+    """res.partner values for a customer or guest; raises MappingError on unknown country."""
+    problems: list[str] = []
+    name = address.full_name or address.company or email or fallback_name
+    values: dict[str, Any] = {
+        "name": name,
+        "email": email.strip() or False,
+        "phone": address.phone or False,
+        "street": address.address_1 or False,
+        "street2": address.address_2 or False,
+        "city": address.city or False,
+        "zip": address.postcode or False,
+        "ref": key,
+        "customer_rank": 1,
+    }
+    if address.company and address.full_name:
+        values["company_name"] = address.company
+    country = address.country.upper()
+    if country:
+        country_id = ref.countries.get(country)
+        if country_id is None:
+            problems.append(f"country {country!r} is not known to Odoo")
+        else:
+            values["country_id"] = country_id
+            state = address.state.upper()
+            if state:
+                # Unknown states are common (free-text states): keep the address, drop the state.
+                state_id = ref.states.get((country, state))
+                if state_id is not None:
+                    values["state_id"] = state_id
+    if problems:
+        raise MappingError(f"partner {key}: cannot be mapped", problems=problems)
+    return values
+
+
+def customer_partner_values(customer: Customer, ref: Reference) -> dict[str, Any]:
+    address = customer.billing
+    if not address.full_name:
+        address = Address(
+            **{
+                **address.__dict__,
+                "first_name": customer.first_name,
+                "last_name": customer.last_name,
+            }
+        )
+    return partner_values(
+        customer_key(ref.tenant, customer.id),
+        address,
+        customer.email or customer.billing.email,
+        ref,
+        fallback_name=customer.username,
+    )
+
+
+def guest_partner_values(order: Order, ref: Reference) -> dict[str, Any]:
+    return partner_values(
+        guest_key(ref.tenant, order.billing.email),
+        order.billing,
+        order.billing.email,
+        ref,
+        fallback_name=f"Guest of order {order.number}",
+    )
+
+
+def partner_changes(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The values that differ from what Odoo has (many2one read back as [id, name])."""
+    changes: dict[str, Any] = {}
+    for name, value in wanted.items():
+        if name in ("ref", "customer_rank"):
+            continue
+        have = current.get(name)
+        if isinstance(have, list | tuple) and have:
+            have = have[0]
+        if (have or False) != (value or False):
+            changes[name] = value
+    return changes
+
+
+# ---------------------------------------------------------------- invoice lines
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    """One Odoo invoice line as the mapping wants it; ``net`` is the exact untaxed amount."""
+
+    name: str
+    role: str  # products | shipping | fees
+    net: Decimal
+    quantity: Decimal
+    taxes: tuple[OdooTax, ...]
+    product_id: int | None = None
+    gross_unit: Decimal | None = None  # price before coupon, when a discount can show it
+
+
+@dataclass(frozen=True)
+class Totals:
+    untaxed: Decimal
+    tax: Decimal
+    total: Decimal
+
+    def differs(self, other: Totals) -> bool:
+        return (self.untaxed, self.tax, self.total) != (other.untaxed, other.tax, other.total)
+
+    def __str__(self) -> str:
+        return f"untaxed {self.untaxed} + tax {self.tax} = {self.total}"
+
+
+@dataclass(frozen=True)
+class InvoicePlan:
+    key: str
+    order_id: int
+    values: dict[str, Any]  # account.move create values (partner_id filled by the engine)
+    expected: Totals  # the order's amounts
+    expected_tax_by_tax: dict[int, Decimal]  # Odoo tax id -> the store's tax amount
+    predicted_tax_by_tax: dict[int, Decimal]  # what Odoo will compute before any adjustment
+    lines: tuple[PlannedLine, ...]
+
+    @property
+    def needs_tax_adjustment(self) -> bool:
+        return self.expected_tax_by_tax != self.predicted_tax_by_tax
+
+
+def _round(amount: Decimal, quantum: Decimal) -> Decimal:
+    return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _resolve_tax(rate_id: int, order: Order, ref: Reference, problems: list[str]) -> OdooTax | None:
+    tax = ref.taxes.get(str(rate_id))
+    if tax is None:
+        code = next((t.rate_code for t in order.tax_lines if t.rate_id == rate_id), "")
+        tax = ref.taxes.get(code) if code else None
+        if tax is None:
+            label = f"rate id {rate_id}" + (f" ({code})" if code else "")
+            problems.append(
+                f"WooCommerce tax {label} has no mapping: add it under sync.taxes in the config"
+            )
+    return tax
+
+
+def _split_by_rate(
+    net: Decimal, taxes: Sequence[tuple[OdooTax, Decimal]], quantum: Decimal
+) -> list[tuple[Decimal, tuple[OdooTax, ...]]]:
+    """Bases per rate for a line taxed at several rates.
+
+    Rates that each apply to the whole base (stacked) stay together; rates that share the base
+    (WooCommerce's fee split in proportion to the cart) get one part each, the last part taking
+    the remainder so that the parts add up to ``net`` exactly.
+    """
+    implied = [(tax, amount / (tax.amount / HUNDRED)) for tax, amount in taxes if tax.amount]
+    if len(implied) <= 1 or all(abs(base - net) <= quantum * 2 for _, base in implied):
+        return [(net, tuple(tax for tax, _ in taxes))]
+    parts: list[tuple[Decimal, tuple[OdooTax, ...]]] = []
+    remaining = net
+    zero_rated = tuple(tax for tax, _ in taxes if not tax.amount)
+    for i, (tax, base) in enumerate(implied):
+        last = i == len(implied) - 1 and not zero_rated
+        part = remaining if last else _round(base, quantum)
+        parts.append((part, (tax,)))
+        remaining -= part
+    if zero_rated:
+        parts.append((remaining, zero_rated))
+    return [(base, group) for base, group in parts if base or group]
+
+
+def _woo_lines(
+    order: Order, ref: Reference, problems: list[str]
+) -> list[tuple[PlannedLine, Decimal]]:
+    """Lines with their store net before apportioning (unrounded for prices incl. tax)."""
+    currency_q = Decimal(1).scaleb(-_currency_decimals(order, ref))
+    out: list[tuple[PlannedLine, Decimal]] = []
+
+    def taxes_of(amounts: Iterable[TaxAmount]) -> list[tuple[OdooTax, Decimal]]:
+        found: list[tuple[OdooTax, Decimal]] = []
+        for amount in amounts:
+            tax = _resolve_tax(amount.rate_id, order, ref, problems)
+            if tax is not None:
+                found.append((tax, amount.total))
+        return found
+
+    for item in order.line_items:
+        taxes = taxes_of(item.taxes)
+        product_id = ref.products_by_sku.get(item.sku) if ref.use_products and item.sku else None
+        name = item.name + (f" [{item.sku}]" if item.sku else "")
+        gross_unit = None
+        if item.subtotal != item.total and item.quantity:
+            gross_unit = item.subtotal / item.quantity
+        for base, group in _split_by_rate(item.total, taxes, currency_q):
+            line = PlannedLine(
+                name,
+                "products",
+                base,
+                item.quantity,
+                group,
+                product_id,
+                gross_unit if len(taxes) <= 1 else None,
+            )
+            out.append((line, base))
+    for ship in order.shipping_lines:
+        taxes = taxes_of(ship.taxes)
+        for base, group in _split_by_rate(ship.total, taxes, currency_q):
+            out.append(
+                (
+                    PlannedLine(
+                        ship.method_title or "Shipping", "shipping", base, Decimal(1), group
+                    ),
+                    base,
+                )
+            )
+    for fee in order.fee_lines:
+        taxes = taxes_of(fee.taxes)
+        split = _split_by_rate(fee.total, taxes, currency_q)
+        for base, group in split:
+            label = fee.name or "Fee"
+            if len(split) > 1 and group:
+                label = f"{label} ({', '.join(t.name for t in group)})"
+            out.append((PlannedLine(label, "fees", base, Decimal(1), group), base))
+    return out
+
+
+def _currency_decimals(order: Order, ref: Reference) -> int:
+    currency = ref.currencies.get(order.currency)
+    return currency.decimals if currency else 2
+
+
+def _apportion(amounts: Sequence[Decimal], target: Decimal, quantum: Decimal) -> list[Decimal]:
+    """Round each amount to ``quantum`` so the rounded amounts add up to ``target`` exactly.
+
+    Largest-remainder method: the cents the plain rounding lost or gained go to the amounts
+    whose rounding moved them the most, one quantum each.
+    """
+    rounded = [_round(a, quantum) for a in amounts]
+    diff = target - sum(rounded, ZERO)
+    if not amounts or not diff:
+        return rounded
+    steps = int((diff / quantum).to_integral_value())
+    sign = 1 if steps > 0 else -1
+    order = sorted(
+        range(len(amounts)), key=lambda i: sign * (amounts[i] - rounded[i]), reverse=True
+    )
+    for n in range(abs(steps)):
+        rounded[order[n % len(order)]] += sign * quantum
+    return rounded
+
+
+def _line_commands(
+    line: PlannedLine, net: Decimal, ref: Reference, account_id: int, quantum: Decimal
+) -> list[dict[str, Any]]:
+    """Odoo line values whose subtotal Odoo computes as exactly ``net``."""
+    tax_ids = [t.id for t in line.taxes]
+    base: dict[str, Any] = {
+        "name": line.name,
+        "account_id": account_id,
+        "tax_ids": [(6, 0, tax_ids)],
+    }
+    if line.product_id:
+        base["product_id"] = line.product_id
+    qty = line.quantity if line.quantity > 0 else Decimal(1)
+    price_q = Decimal(1).scaleb(-ref.price_decimals)
+
+    def subtotal(price: Decimal, quantity: Decimal, discount: Decimal = ZERO) -> Decimal:
+        stored = _round(price, price_q) if ref.price_unit_rounded else price
+        return _round(stored * quantity * (1 - discount / HUNDRED), quantum)
+
+    # 1. with the coupon visible as a discount, when Odoo reproduces the net with it
+    if line.gross_unit and line.quantity > 0 and line.gross_unit * qty:
+        discount = _round((1 - net / (line.gross_unit * qty)) * HUNDRED, Decimal("0.01"))
+        unit = line.gross_unit if not ref.price_unit_rounded else _round(line.gross_unit, price_q)
+        if ZERO < discount < HUNDRED and subtotal(unit, qty, discount) == net:
+            return [
+                {
+                    **base,
+                    "quantity": float(qty),
+                    "price_unit": float(unit),
+                    "discount": float(discount),
+                }
+            ]
+    # 2. the net price per unit
+    unit = net / qty
+    if not ref.price_unit_rounded or subtotal(unit, qty) == net:
+        stored_unit = unit if not ref.price_unit_rounded else _round(unit, price_q)
+        if subtotal(stored_unit, qty) == net:
+            return [{**base, "quantity": float(qty), "price_unit": float(stored_unit)}]
+    # 3. Odoo would round the unit price: (q-1) × p and 1 × rest
+    if qty == qty.to_integral_value() and qty > 1:
+        unit = (net / qty).quantize(price_q, rounding=ROUND_DOWN)
+        rest = net - unit * (qty - 1)
+        if subtotal(unit, qty - 1) + subtotal(rest, Decimal(1)) == net:
+            return [
+                {**base, "quantity": float(qty - 1), "price_unit": float(unit)},
+                {**base, "quantity": 1.0, "price_unit": float(rest)},
+            ]
+    # 4. one unit carrying the whole net; the quantity stays visible in the label
+    label = f"{line.name} ({qty.normalize()} ×)" if qty != 1 else line.name
+    return [{**base, "name": label, "quantity": 1.0, "price_unit": float(net)}]
+
+
+def predict_odoo_taxes(
+    nets: Sequence[tuple[Decimal, Sequence[OdooTax]]], rounding: TaxRounding, quantum: Decimal
+) -> dict[int, Decimal]:
+    """What Odoo computes per tax for price-excluded percent taxes, per line or globally."""
+    raw: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for net, taxes in nets:
+        for tax in taxes:
+            amount = net * tax.amount / HUNDRED
+            raw[tax.id] += _round(amount, quantum) if rounding == "round_per_line" else amount
+    return {tax_id: _round(amount, quantum) for tax_id, amount in raw.items()}
+
+
+def map_order(order: Order, ref: Reference) -> InvoicePlan:
+    """Invoice values for an order; MappingError lists every missing mapping at once."""
+    problems: list[str] = []
+    key = order_key(ref.tenant, order.id)
+    currency = ref.currencies.get(order.currency)
+    if currency is None:
+        problems.append(f"currency {order.currency} does not exist in Odoo")
+    elif not currency.active:
+        problems.append(f"currency {order.currency} is not active in Odoo: activate it first")
+    quantum = currency.quantum if currency else Decimal("0.01")
+    for summary in order.tax_lines:
+        if summary.compound:
+            problems.append(f"compound tax {summary.rate_code} is not supported")
+    planned = _woo_lines(order, ref, problems)
+    for role in {line.role for line, _ in planned}:
+        if role not in ref.accounts:
+            problems.append(f"no income account for {role}: set sync.accounts.{role}")
+    if not planned:
+        problems.append("the order has no lines")
+    if problems:
+        raise MappingError(
+            f"order {order.number} (id {order.id}) cannot be invoiced", problems=problems
+        )
+
+    untaxed = order.total - order.total_tax
+    nets = _apportion([raw for _, raw in planned], untaxed, quantum)
+
+    line_values: list[dict[str, Any]] = []
+    for (line, _), net in zip(planned, nets, strict=True):
+        for vals in _line_commands(line, net, ref, ref.accounts[line.role], quantum):
+            line_values.append(vals)
+
+    expected_tax: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for summary in order.tax_lines:
+        tax = _resolve_tax(summary.rate_id, order, ref, problems)
+        if tax is not None:
+            expected_tax[tax.id] += summary.tax_total + summary.shipping_tax_total
+    if problems:
+        raise MappingError(
+            f"order {order.number} (id {order.id}) cannot be invoiced", problems=problems
+        )
+    predicted = predict_odoo_taxes(
+        [(net, line.taxes) for (line, _), net in zip(planned, nets, strict=True)],
+        ref.tax_rounding,
+        quantum,
+    )
+    invoice_date: date = order.local_date_paid or order.local_date_created
+    values: dict[str, Any] = {
+        ref.move_type_field: "out_invoice",
+        "invoice_origin": key,
+        "ref": order.number,
+        "invoice_date": invoice_date.isoformat(),
+        "currency_id": currency.id if currency else False,
+        "invoice_line_ids": [(0, 0, vals) for vals in line_values],
+    }
+    if ref.journal_id:
+        values["journal_id"] = ref.journal_id
+    return InvoicePlan(
+        key=key,
+        order_id=order.id,
+        values=values,
+        expected=Totals(untaxed, order.total_tax, order.total),
+        expected_tax_by_tax={k: v for k, v in expected_tax.items() if v or k in predicted},
+        predicted_tax_by_tax={k: v for k, v in predicted.items() if v or k in expected_tax},
+        lines=tuple(line for line, _ in planned),
+    )

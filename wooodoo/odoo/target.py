@@ -1,0 +1,304 @@
+"""The Odoo operations the engine needs, each one batched call over any OdooApi transport."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from wooodoo.errors import ConfigError, OdooRecordError
+from wooodoo.mapping import Currency, OdooTax, Reference, TaxRounding
+from wooodoo.odoo.protocol import OdooApi
+
+
+@dataclass(frozen=True)
+class MoveState:
+    """An invoice as read back from Odoo."""
+
+    id: int
+    key: str
+    name: str | None
+    state: str
+    untaxed: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class ReferenceSpec:
+    """What the tenant's config asks to resolve in Odoo."""
+
+    tenant: str
+    taxes: Mapping[str, str]  # rate id or code -> Odoo tax name
+    accounts: Mapping[str, str]  # role -> account code
+    journal: str | None
+    use_products: bool
+
+
+class OdooTarget(Protocol):
+    """What the engine asks of Odoo (a fake in tests, ``OdooWriter`` for real)."""
+
+    def load_reference(self, spec: ReferenceSpec) -> Reference: ...
+
+    def find_partners(self, keys: Sequence[str], emails: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    def create_partners(self, values: Sequence[dict[str, Any]]) -> list[int]: ...
+
+    def update_partner(self, partner_id: int, values: dict[str, Any]) -> None: ...
+
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, MoveState]: ...
+
+    def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]: ...
+
+    def read_invoices(self, ids: Sequence[int]) -> dict[int, MoveState]: ...
+
+    def post_invoices(self, ids: Sequence[int]) -> None: ...
+
+    def adjust_tax(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> None: ...
+
+    def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]: ...
+
+
+def _dec(value: Any) -> Decimal:
+    # Odoo sends floats; their repr is the shortest exact decimal (14.99 stays 14.99).
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value or 0))
+
+
+def _email_domain(emails: Sequence[str]) -> list[Any]:
+    terms: list[Any] = [("email", "=ilike", e) for e in emails]
+    return ["|"] * (len(terms) - 1) + terms
+
+
+class OdooWriter:
+    """OdooTarget over a real connection (XML-RPC or JSON-2)."""
+
+    MOVE_FIELDS = (
+        "invoice_origin",
+        "name",
+        "state",
+        "amount_untaxed",
+        "amount_tax",
+        "amount_total",
+    )
+
+    def __init__(self, api: OdooApi) -> None:
+        self.api = api
+        self.fields = api.fields
+        self._tax_groups: dict[int, int | None] = {}
+
+    # ------------------------------------------------------------ reference data
+
+    def load_reference(self, spec: ReferenceSpec) -> Reference:
+        api, f = self.api, self.fields
+        problems: list[str] = []
+        ctx = {"active_test": False}
+        currencies = {
+            r["name"]: Currency(
+                r["id"], r["name"], int(r.get("decimal_places") or 2), bool(r["active"])
+            )
+            for r in api.call(
+                "res.currency",
+                "search_read",
+                domain=[],
+                fields=["name", "active", "decimal_places"],
+                context=ctx,
+            )
+        }
+        tax_rows = api.call(
+            "account.tax",
+            "search_read",
+            domain=[("type_tax_use", "=", "sale"), ("amount_type", "=", "percent")],
+            fields=["name", "amount", f.tax_price_include, "tax_group_id", "active"],
+        )
+        by_name: dict[str, OdooTax] = {}
+        for r in tax_rows:
+            group = r.get("tax_group_id")
+            by_name[r["name"]] = OdooTax(
+                r["id"],
+                r["name"],
+                _dec(r["amount"]),
+                bool(r.get(f.tax_price_include)),
+                group[0] if isinstance(group, list) and group else None,
+            )
+        taxes: dict[str, OdooTax] = {}
+        for woo_rate, tax_name in spec.taxes.items():
+            tax = by_name.get(tax_name)
+            if tax is None:
+                problems.append(
+                    f"sync.taxes.{woo_rate}: no active sale tax named {tax_name!r} in Odoo"
+                )
+            elif tax.price_include:
+                problems.append(
+                    f"sync.taxes.{woo_rate}: Odoo tax {tax_name!r} includes the"
+                    " price; map to a tax that excludes it"
+                )
+            else:
+                taxes[woo_rate] = tax
+        codes = sorted(set(spec.accounts.values()))
+        account_rows = api.call(
+            "account.account", "search_read", domain=[("code", "in", codes)], fields=["code"]
+        )
+        account_ids = {r["code"]: r["id"] for r in account_rows}
+        accounts: dict[str, int] = {}
+        for role, code in spec.accounts.items():
+            if code in account_ids:
+                accounts[role] = account_ids[code]
+            else:
+                problems.append(f"sync.accounts.{role}: no account with code {code!r} in Odoo")
+        journal_id: int | None = None
+        if spec.journal:
+            journals = api.call(
+                "account.journal",
+                "search_read",
+                domain=[("code", "=", spec.journal), ("type", "=", "sale")],
+                fields=["code"],
+                limit=1,
+            )
+            if journals:
+                journal_id = journals[0]["id"]
+            else:
+                problems.append(f"sync.journal: no sales journal with code {spec.journal!r}")
+        countries = {
+            r["code"]: r["id"]
+            for r in api.call("res.country", "search_read", domain=[], fields=["code"])
+            if r.get("code")
+        }
+        code_by_country = {v: k for k, v in countries.items()}
+        states: dict[tuple[str, str], int] = {}
+        for r in api.call(
+            "res.country.state", "search_read", domain=[], fields=["code", "country_id"]
+        ):
+            country = r.get("country_id")
+            if isinstance(country, list) and country and country[0] in code_by_country:
+                states[(code_by_country[country[0]], str(r["code"]).upper())] = r["id"]
+        rounding = self._tax_rounding()
+        if problems:
+            raise ConfigError(
+                f"tenant {spec.tenant!r}: the config does not match Odoo",
+                problems=problems,
+                hint="Fix the names in the config or create them in Odoo.",
+            )
+        return Reference(
+            tenant=spec.tenant,
+            currencies=currencies,
+            taxes=taxes,
+            accounts=accounts,
+            countries=countries,
+            states=states,
+            journal_id=journal_id,
+            move_type_field=f.move_type,
+            price_unit_rounded=f.price_unit_rounded,
+            tax_rounding=rounding,
+            use_products=spec.use_products,
+        )
+
+    def _tax_rounding(self) -> TaxRounding:
+        rows = self.api.call(
+            "res.company",
+            "search_read",
+            domain=[],
+            fields=["tax_calculation_rounding_method"],
+            limit=1,
+        )
+        method = rows[0].get("tax_calculation_rounding_method") if rows else None
+        return "round_globally" if method == "round_globally" else "round_per_line"
+
+    def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]:
+        if not skus:
+            return {}
+        rows = self.api.call(
+            "product.product",
+            "search_read",
+            domain=[("default_code", "in", list(skus))],
+            fields=["default_code"],
+        )
+        return {r["default_code"]: r["id"] for r in rows}
+
+    # ------------------------------------------------------------ partners
+
+    def find_partners(self, keys: Sequence[str], emails: Sequence[str]) -> list[dict[str, Any]]:
+        domain: list[Any] = [("ref", "in", list(keys))]
+        if emails:
+            domain = ["|", *domain, *_email_domain(emails)]
+        return list(
+            self.api.call(
+                "res.partner",
+                "search_read",
+                domain=domain,
+                fields=["ref", "email", "name"],
+                order="id",
+            )
+        )
+
+    def create_partners(self, values: Sequence[dict[str, Any]]) -> list[int]:
+        return list(self.api.call("res.partner", "create", vals_list=list(values)))
+
+    def update_partner(self, partner_id: int, values: dict[str, Any]) -> None:
+        self.api.call("res.partner", "write", ids=[partner_id], vals=values)
+
+    # ------------------------------------------------------------ invoices
+
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, MoveState]:
+        if not keys:
+            return {}
+        rows = self.api.call(
+            "account.move",
+            "search_read",
+            domain=[
+                ("invoice_origin", "in", list(keys)),
+                (self.fields.move_type, "=", "out_invoice"),
+                ("state", "!=", "cancel"),
+            ],
+            fields=list(self.MOVE_FIELDS),
+            order="id",
+        )
+        found: dict[str, MoveState] = {}
+        for r in rows:
+            found.setdefault(r["invoice_origin"], self._state(r))
+        return found
+
+    def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]:
+        return list(self.api.call("account.move", "create", vals_list=list(values)))
+
+    def read_invoices(self, ids: Sequence[int]) -> dict[int, MoveState]:
+        if not ids:
+            return {}
+        rows = self.api.call("account.move", "read", ids=list(ids), fields=list(self.MOVE_FIELDS))
+        return {r["id"]: self._state(r) for r in rows}
+
+    def post_invoices(self, ids: Sequence[int]) -> None:
+        if ids:
+            self.api.call("account.move", "action_post", ids=list(ids))
+
+    def adjust_tax(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> None:
+        """Set the draft's tax amounts per tax, through the tax lines Odoo generated."""
+        lines = self.api.call(
+            "account.move.line",
+            "search_read",
+            domain=[("move_id", "=", move_id), ("tax_line_id", "!=", False)],
+            fields=["tax_line_id", "amount_currency", "balance"],
+        )
+        commands: list[Any] = []
+        for line in lines:
+            tax = line["tax_line_id"]
+            if isinstance(tax, list) and tax and tax[0] in tax_by_tax:
+                tax = tax[0]
+                # customer invoice: tax is a credit, amount_currency negative
+                amount = -float(tax_by_tax[tax])
+                commands.append((1, line["id"], {"amount_currency": amount}))
+        if not commands:
+            raise OdooRecordError(f"move {move_id}: no tax line to adjust")
+        self.api.call("account.move", "write", ids=[move_id], vals={"line_ids": commands})
+
+    def _state(self, r: Mapping[str, Any]) -> MoveState:
+        name = r.get("name")
+        return MoveState(
+            id=r["id"],
+            key=r.get("invoice_origin") or "",
+            name=name if isinstance(name, str) and name not in ("/", "") else None,
+            state=r.get("state") or "draft",
+            untaxed=_dec(r.get("amount_untaxed")),
+            tax=_dec(r.get("amount_tax")),
+            total=_dec(r.get("amount_total")),
+        )

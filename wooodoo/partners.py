@@ -1,0 +1,259 @@
+"""Partner resolution for one batch: local links, one Odoo search, one create (split on error)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from wooodoo.audit import AuditStore, Event, Link
+from wooodoo.errors import MappingError, OdooRecordError
+from wooodoo.mapping import (
+    Reference,
+    customer_key,
+    customer_partner_values,
+    guest_partner_values,
+    partner_key_for_order,
+    partner_values,
+)
+from wooodoo.odoo.target import OdooTarget
+from wooodoo.woo.models import Customer, Order
+
+T = TypeVar("T")
+
+
+def values_hash(values: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass
+class PartnerResult:
+    ids: dict[str, int] = field(default_factory=dict)  # partner key -> res.partner id
+    failed: dict[str, str] = field(default_factory=dict)  # partner key -> reason
+    events: list[Event] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+def create_isolating(
+    items: Sequence[T], create: Callable[[list[T]], list[int]]
+) -> tuple[list[tuple[T, int]], list[tuple[T, str]]]:
+    """Create all items in one call; on a record error split the batch to isolate the culprits.
+
+    Odoo's ``create`` is all-or-nothing, so a failing call created nothing and halves can be
+    tried again safely.
+    """
+    if not items:
+        return [], []
+    try:
+        ids = create(list(items))
+    except OdooRecordError as exc:
+        if len(items) == 1:
+            return [], [(items[0], exc.message)]
+        mid = len(items) // 2
+        ok1, bad1 = create_isolating(items[:mid], create)
+        ok2, bad2 = create_isolating(items[mid:], create)
+        return ok1 + ok2, bad1 + bad2
+    return list(zip(items, ids, strict=True)), []
+
+
+def _kind(key: str) -> str:
+    return key.split("/")[1] if key.count("/") >= 2 else "partner"
+
+
+def _source(key: str) -> str:
+    return key.split("/", 2)[2] if key.count("/") >= 2 else key
+
+
+def wanted_for_orders(orders: Sequence[Order], ref: Reference) -> dict[str, dict[str, Any]]:
+    """Partner values per partner key for the orders, from their billing addresses."""
+    wanted: dict[str, dict[str, Any]] = {}
+    for order in orders:
+        key = partner_key_for_order(ref.tenant, order)
+        if key in wanted:
+            continue
+        if order.customer_id:
+            wanted[key] = partner_values(
+                key,
+                order.billing,
+                order.billing.email,
+                ref,
+                fallback_name=f"Customer {order.customer_id}",
+            )
+        else:
+            wanted[key] = guest_partner_values(order, ref)
+    return wanted
+
+
+def resolve_partners(
+    wanted: dict[str, dict[str, Any]],
+    ref: Reference,
+    odoo: OdooTarget,
+    store: AuditStore,
+    *,
+    dry_run: bool = False,
+    update_known: bool = False,
+) -> PartnerResult:
+    """Map partner keys to Odoo ids: local link, then Odoo by key, then by email, then create.
+
+    ``update_known`` writes changed values to partners we already know (customer sweep); orders
+    never overwrite a partner.
+    """
+    result = PartnerResult()
+    tenant = ref.tenant
+    known = store.links(tenant, list(wanted))
+    for key, link in known.items():
+        result.ids[key] = link.odoo_id
+        digest = values_hash(wanted[key])
+        if update_known and link.source_version != digest and not dry_run:
+            current = {k: v for k, v in wanted[key].items() if k not in ("ref", "customer_rank")}
+            try:
+                odoo.update_partner(link.odoo_id, current)
+            except OdooRecordError as exc:
+                result.failed[key] = exc.message
+                result.events.append(
+                    Event(_kind(key), _source(key), key, "failed", error=exc.message)
+                )
+                continue
+            result.events.append(
+                Event(
+                    _kind(key),
+                    _source(key),
+                    key,
+                    "updated",
+                    odoo_model="res.partner",
+                    odoo_id=link.odoo_id,
+                )
+            )
+            result.links.append(
+                Link(
+                    key,
+                    _kind(key),
+                    _source(key),
+                    "res.partner",
+                    link.odoo_id,
+                    "partner",
+                    source_version=digest,
+                )
+            )
+    missing = [k for k in wanted if k not in known]
+    if not missing:
+        return result
+    emails = sorted({str(wanted[k]["email"]).lower() for k in missing if wanted[k]["email"]})
+    rows = odoo.find_partners(missing, emails)
+    by_ref = {r["ref"]: r["id"] for r in rows if r.get("ref")}
+    by_email: dict[str, int] = {}
+    for r in rows:  # ordered by id: the oldest partner with an email wins
+        if isinstance(r.get("email"), str):
+            by_email.setdefault(r["email"].strip().lower(), r["id"])
+    to_create: list[str] = []
+    for key in missing:
+        email = str(wanted[key]["email"] or "").lower()
+        partner_id = by_ref.get(key) or (by_email.get(email) if email else None)
+        if partner_id is None:
+            to_create.append(key)
+            continue
+        result.ids[key] = partner_id
+        result.events.append(
+            Event(
+                _kind(key),
+                _source(key),
+                key,
+                "linked",
+                odoo_model="res.partner",
+                odoo_id=partner_id,
+            )
+        )
+        result.links.append(
+            Link(
+                key,
+                _kind(key),
+                _source(key),
+                "res.partner",
+                partner_id,
+                "partner",
+                source_version=values_hash(wanted[key]),
+            )
+        )
+    # The same buyer twice in one batch (guest and account, any letter case): create once.
+    first_by_email: dict[str, str] = {}
+    unique: list[str] = []
+    aliases: dict[str, str] = {}
+    for key in to_create:
+        email = str(wanted[key]["email"] or "").lower()
+        if email and email in first_by_email:
+            aliases[key] = first_by_email[email]
+            continue
+        if email:
+            first_by_email[email] = key
+        unique.append(key)
+    if dry_run:
+        for key in unique + list(aliases):
+            result.events.append(Event(_kind(key), _source(key), key, "would_create"))
+            result.ids[key] = 0
+        return result
+    created, failed = create_isolating(
+        unique, lambda ks: odoo.create_partners([wanted[k] for k in ks])
+    )
+    for key, partner_id in created:
+        result.ids[key] = partner_id
+        result.events.append(
+            Event(
+                _kind(key),
+                _source(key),
+                key,
+                "created",
+                odoo_model="res.partner",
+                odoo_id=partner_id,
+                payload=wanted[key],
+            )
+        )
+        result.links.append(
+            Link(
+                key,
+                _kind(key),
+                _source(key),
+                "res.partner",
+                partner_id,
+                "partner",
+                source_version=values_hash(wanted[key]),
+            )
+        )
+    for key, reason in failed:
+        result.failed[key] = reason
+        result.events.append(
+            Event(_kind(key), _source(key), key, "failed", error=reason, payload=wanted[key])
+        )
+    for alias, target in aliases.items():
+        if target in result.ids:
+            result.ids[alias] = result.ids[target]
+            result.links.append(
+                Link(
+                    alias,
+                    _kind(alias),
+                    _source(alias),
+                    "res.partner",
+                    result.ids[target],
+                    "partner",
+                    source_version=values_hash(wanted[alias]),
+                )
+            )
+        else:
+            result.failed[alias] = result.failed.get(target, "partner could not be created")
+    return result
+
+
+def wanted_for_customers(
+    customers: Sequence[Customer], ref: Reference
+) -> tuple[dict[str, dict[str, Any]], list[Event]]:
+    """Partner values for registered customers (the customer sweep)."""
+    wanted: dict[str, dict[str, Any]] = {}
+    events: list[Event] = []
+    for customer in customers:
+        key = customer_key(ref.tenant, customer.id)
+        try:
+            wanted[key] = customer_partner_values(customer, ref)
+        except MappingError as exc:
+            events.append(Event("customer", str(customer.id), key, "failed", error=str(exc)))
+    return wanted, events

@@ -1,0 +1,641 @@
+"""One tenant's sync and replay: page by page, batch by batch, exactly once."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+import filelock
+
+from wooodoo.audit import AuditStore, Event, Link
+from wooodoo.config import TenantConfig
+from wooodoo.errors import (
+    EXIT_OK,
+    EXIT_RECORDS_FAILED,
+    LockBusyError,
+    MappingError,
+    OdooRecordError,
+    TransientError,
+)
+from wooodoo.mapping import (
+    InvoicePlan,
+    Reference,
+    Totals,
+    map_order,
+    order_key,
+    partner_key_for_order,
+)
+from wooodoo.odoo.target import MoveState, OdooTarget, ReferenceSpec
+from wooodoo.partners import (
+    create_isolating,
+    resolve_partners,
+    wanted_for_customers,
+    wanted_for_orders,
+)
+from wooodoo.woo.models import Customer, Order
+
+log = logging.getLogger(__name__)
+
+ORDER_CURSOR = "orders"
+CUSTOMER_CURSOR = "customers"
+ATTENTION_STATUSES = frozenset({"cancelled", "refunded"})
+
+
+# ---------------------------------------------------------------- what the engine talks to
+
+
+class RejectedLike(Protocol):
+    record_id: int | None
+    reason: str
+
+
+class OrderPageLike(Protocol):
+    orders: list[Order]
+    rejected: list[Any]
+    cursor: datetime
+
+
+class WooSource(Protocol):
+    def iter_order_pages(
+        self, *, modified_after: datetime, statuses: Sequence[str] | None = None
+    ) -> Iterator[OrderPageLike]: ...
+
+    def get_orders(self, ids: Sequence[int]) -> list[Order]: ...
+
+    def iter_customers(
+        self, *, ids: Sequence[int] | None = None, role: str = "all"
+    ) -> Iterator[list[Customer]]: ...
+
+
+# ---------------------------------------------------------------- options and results
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    since: date | None = None  # overrides the cursor
+    dry_run: bool = False
+    full: bool = False  # also sweep every customer
+    limit: int | None = None  # stop after this many orders
+
+
+@dataclass
+class TenantResult:
+    tenant: str
+    run_id: int | None = None
+    stats: Counter[str] = field(default_factory=Counter)
+    planned: list[InvoicePlan] = field(default_factory=list)  # dry run: what would be created
+    error: str | None = None
+    exit_code: int = EXIT_OK
+
+    @property
+    def failed(self) -> int:
+        return self.stats["failed"] + self.stats["mismatch"]
+
+    def finish(self) -> None:
+        if self.exit_code == EXIT_OK and self.failed:
+            self.exit_code = EXIT_RECORDS_FAILED
+
+
+Progress = Callable[[str, int], None]  # (what, how many): "page", "orders", "invoices"
+
+
+def _no_progress(what: str, n: int) -> None:
+    pass
+
+
+@contextmanager
+def tenant_lock(lock_dir: Path, tenant: str) -> Iterator[None]:
+    """Hold the tenant's lock for the run; a second run gets LockBusyError (exit 75)."""
+    lock_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = filelock.FileLock(str(lock_dir / f"{tenant}.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockBusyError(
+            f"tenant {tenant!r} is already being synced by another wooodoo run"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _totals(state: MoveState) -> Totals:
+    return Totals(state.untaxed, state.tax, state.total)
+
+
+def _amounts(t: Totals) -> dict[str, str]:
+    return {"untaxed": str(t.untaxed), "tax": str(t.tax), "total": str(t.total)}
+
+
+class Engine:
+    """Syncs one tenant. Holds no connection of its own: it is handed the three sides."""
+
+    def __init__(
+        self,
+        tenant: TenantConfig,
+        woo: WooSource,
+        odoo: OdooTarget,
+        store: AuditStore,
+        *,
+        progress: Progress = _no_progress,
+        store_timezone: str = "UTC",
+    ) -> None:
+        self.tenant = tenant
+        self.name = tenant.name
+        self.woo = woo
+        self.odoo = odoo
+        self.store = store
+        self.progress = progress
+        self.store_timezone = store_timezone
+        self._ref: Reference | None = None
+
+    # ------------------------------------------------------------ entry points
+
+    def sync(self, options: SyncOptions = SyncOptions()) -> TenantResult:
+        result = TenantResult(self.name)
+        result.run_id = self.store.start_run(
+            self.name, "sync --dry-run" if options.dry_run else "sync"
+        )
+        try:
+            self._sync_orders(options, result)
+            self._sync_customers(options, result)
+        except BaseException as exc:
+            result.error = str(exc)
+            self.store.finish_run(result.run_id, "aborted", dict(result.stats), result.error)
+            raise
+        result.finish()
+        status = "ok" if result.exit_code == EXIT_OK else "partial"
+        self.store.finish_run(result.run_id, status, dict(result.stats))
+        return result
+
+    def replay(self, keys: Sequence[str] | None = None) -> TenantResult:
+        """Try the failed records again (all of them, or only ``keys``)."""
+        result = TenantResult(self.name)
+        result.run_id = self.store.start_run(self.name, "replay")
+        failures = [f for f in self.store.failures(self.name) if keys is None or f.key in keys]
+        order_ids = sorted(
+            {int(f.source_id) for f in failures if f.kind == "order" and f.source_id.isdigit()}
+        )
+        try:
+            for start in range(0, len(order_ids), self.tenant.sync.batch_size):
+                chunk = order_ids[start : start + self.tenant.sync.batch_size]
+                orders = self.woo.get_orders(chunk)
+                gone = set(chunk) - {o.id for o in orders}
+                events = [
+                    Event(
+                        "order",
+                        str(i),
+                        order_key(self.name, i),
+                        "failed",
+                        error="the order no longer exists in WooCommerce",
+                    )
+                    for i in sorted(gone)
+                ]
+                result.stats["failed"] += len(events)
+                self.store.commit_page(self.name, result.run_id, events)
+                self._process_batch(orders, SyncOptions(), result)
+            customer_ids = sorted(
+                {
+                    int(f.source_id)
+                    for f in failures
+                    if f.kind == "customer" and f.source_id.isdigit()
+                }
+            )
+            if customer_ids:
+                for customers in self.woo.iter_customers(ids=customer_ids):
+                    self._process_customers(customers, SyncOptions(), result)
+        except BaseException as exc:
+            result.error = str(exc)
+            self.store.finish_run(result.run_id, "aborted", dict(result.stats), result.error)
+            raise
+        result.finish()
+        self.store.finish_run(
+            result.run_id, "ok" if not result.failed else "partial", dict(result.stats)
+        )
+        return result
+
+    # ------------------------------------------------------------ orders
+
+    @property
+    def ref(self) -> Reference:
+        if self._ref is None:
+            sync = self.tenant.sync
+            spec = ReferenceSpec(
+                tenant=self.name,
+                taxes=dict(sync.taxes),
+                accounts={
+                    "products": sync.accounts.products,
+                    "shipping": sync.accounts.shipping,
+                    "fees": sync.accounts.fees,
+                    "refunds": sync.accounts.refunds,
+                },
+                journal=sync.journal,
+                use_products=sync.products == "sku",
+            )
+            self._ref = self.odoo.load_reference(spec)
+        return self._ref
+
+    def _start(self, options: SyncOptions) -> datetime:
+        if options.since is None:
+            saved = self.store.cursor(self.name, ORDER_CURSOR)
+            if saved:
+                overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
+                return datetime.fromisoformat(saved) - overlap
+        since = options.since or self.tenant.sync.since
+        local = datetime.combine(since, time.min, tzinfo=ZoneInfo(self.store_timezone))
+        return local.astimezone(UTC)
+
+    def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
+        _ = self.ref  # fail early on a config that does not match Odoo
+        modified_after = self._start(options)
+        seen = 0
+        for page in self.woo.iter_order_pages(modified_after=modified_after):
+            self.progress("page", 1)
+            orders = page.orders
+            if options.limit is not None:
+                orders = orders[: max(0, options.limit - seen)]
+            seen += len(orders)
+            events = [
+                Event(
+                    "order",
+                    str(r.record_id or "?"),
+                    order_key(self.name, r.record_id or 0),
+                    "failed",
+                    error=r.reason,
+                )
+                for r in page.rejected
+            ]
+            result.stats["failed"] += len(events)
+            if events and not options.dry_run:
+                self.store.commit_page(self.name, result.run_id, events)
+            size = self.tenant.sync.batch_size
+            for start in range(0, len(orders), size):
+                self._process_batch(orders[start : start + size], options, result)
+            self.progress("orders", len(orders))
+            limited = options.limit is not None and seen >= options.limit
+            if not options.dry_run and not limited:
+                cursor = page.cursor.astimezone(UTC).isoformat()
+                self.store.commit_page(self.name, result.run_id, [], cursor=(ORDER_CURSOR, cursor))
+            if limited:
+                break
+
+    def _process_batch(
+        self, orders: Sequence[Order], options: SyncOptions, result: TenantResult
+    ) -> None:
+        """Invoice the orders of one batch; commit their audit rows in one transaction."""
+        if not orders:
+            return
+        ref = self.ref
+        statuses = set(self.tenant.sync.statuses)
+        events: list[Event] = []
+        links: list[Link] = []
+        keys = [order_key(self.name, o.id) for o in orders]
+        local = self.store.links(self.name, keys)
+        todo: list[Order] = []
+        for order, key in zip(orders, keys, strict=True):
+            link = local.get(key)
+            if link is None:
+                if order.status in statuses:
+                    todo.append(order)
+                else:
+                    result.stats["skipped"] += 1
+                continue
+            self._check_invoiced(order, link, events, links, result)
+        plans: dict[int, InvoicePlan] = {}
+        for order in todo:
+            try:
+                plans[order.id] = map_order(order, ref)
+            except MappingError as exc:
+                events.append(self._failed(order, str(exc)))
+                result.stats["failed"] += 1
+        by_id = {o.id: o for o in todo}
+        existing = self.odoo.find_invoices([p.key for p in plans.values()]) if plans else {}
+        adopted: list[tuple[InvoicePlan, MoveState]] = []
+        new_plans: list[InvoicePlan] = []
+        for plan in plans.values():
+            if plan.key in existing:
+                adopted.append((plan, existing[plan.key]))
+            else:
+                new_plans.append(plan)
+        if options.dry_run:
+            result.planned.extend(new_plans)
+            result.stats["would_create"] += len(new_plans)
+            result.stats["unchanged"] += len(adopted)
+            return
+        created = self._create(new_plans, by_id, events, result)
+        self._settle(created + adopted, by_id, events, links, result)
+        self.store.commit_page(self.name, result.run_id, events, links)
+        self.progress("invoices", len(created))
+
+    def _failed(self, order: Order, reason: str, action: str = "failed") -> Event:
+        return Event(
+            "order",
+            str(order.id),
+            order_key(self.name, order.id),
+            action,
+            source_version=order.version,
+            error=reason,
+        )
+
+    def _check_invoiced(
+        self,
+        order: Order,
+        link: Link,
+        events: list[Event],
+        links: list[Link],
+        result: TenantResult,
+    ) -> None:
+        """An order we already invoiced: never edit it; say so when it changed."""
+        if link.source_version == order.version or link.state == "conflict":
+            result.stats["unchanged"] += 1
+            return
+        amounts = link.amounts or {}
+        now = {"total": str(order.total), "tax": str(order.total_tax)}
+        changed_amounts = (amounts.get("total"), amounts.get("tax")) != (now["total"], now["tax"])
+        if order.status in ATTENTION_STATUSES or changed_amounts:
+            reason = (
+                f"order is now {order.status}"
+                if order.status in ATTENTION_STATUSES
+                else f"amounts changed after invoicing: total {amounts.get('total')} →"
+                f" {order.total}"
+            )
+            events.append(
+                Event(
+                    "order",
+                    str(order.id),
+                    link.key,
+                    "conflict",
+                    source_version=order.version,
+                    odoo_model=link.odoo_model,
+                    odoo_id=link.odoo_id,
+                    odoo_name=link.odoo_name,
+                    error=reason + "; needs a credit note",
+                )
+            )
+            links.append(
+                Link(
+                    link.key,
+                    link.kind,
+                    link.source_id,
+                    link.odoo_model,
+                    link.odoo_id,
+                    "conflict",
+                    source_version=order.version,
+                    odoo_name=link.odoo_name,
+                    amounts=link.amounts,
+                )
+            )
+            result.stats["conflict"] += 1
+        else:
+            links.append(
+                Link(
+                    link.key,
+                    link.kind,
+                    link.source_id,
+                    link.odoo_model,
+                    link.odoo_id,
+                    link.state,
+                    source_version=order.version,
+                    odoo_name=link.odoo_name,
+                    amounts=link.amounts,
+                )
+            )
+            result.stats["unchanged"] += 1
+
+    def _create(
+        self,
+        plans: list[InvoicePlan],
+        orders: dict[int, Order],
+        events: list[Event],
+        result: TenantResult,
+    ) -> list[tuple[InvoicePlan, MoveState]]:
+        if not plans:
+            return []
+        batch_orders = [orders[p.order_id] for p in plans]
+        wanted: dict[str, dict[str, Any]] = {}
+        good: list[InvoicePlan] = []
+        for plan, order in zip(plans, batch_orders, strict=True):
+            try:
+                wanted.update(wanted_for_orders([order], self.ref))
+                good.append(plan)
+            except MappingError as exc:
+                events.append(self._failed(order, str(exc)))
+                result.stats["failed"] += 1
+        partners = resolve_partners(wanted, self.ref, self.odoo, self.store)
+        events.extend(partners.events)
+        result.stats["partners_created"] += sum(1 for e in partners.events if e.action == "created")
+        self.store.commit_page(self.name, result.run_id, [], partners.links)
+        ready: list[tuple[InvoicePlan, dict[str, Any]]] = []
+        for plan in good:
+            order = orders[plan.order_id]
+            pkey = partner_key_for_order(self.name, order)
+            if pkey in partners.failed:
+                events.append(self._failed(order, f"partner: {partners.failed[pkey]}"))
+                result.stats["failed"] += 1
+                continue
+            ready.append((plan, {**plan.values, "partner_id": partners.ids[pkey]}))
+        created, failed = self._create_invoices(ready)
+        for (plan, _), reason in failed:
+            events.append(self._failed(orders[plan.order_id], reason))
+            result.stats["failed"] += 1
+        states = self.odoo.read_invoices([move_id for _, move_id in created])
+        return [(plan, states[move_id]) for (plan, _), move_id in created]
+
+    def _create_invoices(
+        self, ready: list[tuple[InvoicePlan, dict[str, Any]]]
+    ) -> tuple[
+        list[tuple[tuple[InvoicePlan, dict[str, Any]], int]],
+        list[tuple[tuple[InvoicePlan, dict[str, Any]], str]],
+    ]:
+        """Create with isolation; after a transient failure look up by key before retrying."""
+        created: list[tuple[tuple[InvoicePlan, dict[str, Any]], int]] = []
+        pending = ready
+        for attempt in range(4):
+            try:
+                ok, bad = create_isolating(
+                    pending, lambda items: self.odoo.create_invoices([v for _, v in items])
+                )
+                return created + ok, bad
+            except TransientError:
+                if attempt == 3:
+                    raise
+                # The call may have been committed before the connection broke: never create
+                # twice, adopt what Odoo has under our keys and retry only the rest.
+                found = self.odoo.find_invoices([p.key for p, _ in pending])
+                created += [
+                    (item, found[item[0].key].id) for item in pending if item[0].key in found
+                ]
+                pending = [item for item in pending if item[0].key not in found]
+                if not pending:
+                    return created, []
+        return created, []
+
+    def _settle(
+        self,
+        moves: list[tuple[InvoicePlan, MoveState]],
+        orders: dict[int, Order],
+        events: list[Event],
+        links: list[Link],
+        result: TenantResult,
+    ) -> None:
+        """Compare with the shop, adjust taxes of drafts where needed, post, record."""
+        post = self.tenant.sync.post
+        to_post: list[tuple[InvoicePlan, MoveState]] = []
+        adjusted: list[tuple[InvoicePlan, MoveState]] = []
+        outcome: dict[int, tuple[str, str | None]] = {}  # move id -> (state, reason)
+        for plan, state in moves:
+            if state.state == "posted":
+                outcome[state.id] = ("posted", None)
+                continue
+            if not _totals(state).differs(plan.expected):
+                to_post.append((plan, state))
+            elif (
+                self.tenant.sync.tax_adjust
+                and state.untaxed == plan.expected.untaxed
+                and abs(state.tax - plan.expected.tax) <= Decimal("0.01") * len(plan.lines)
+            ):
+                try:
+                    self.odoo.adjust_tax(state.id, plan.expected_tax_by_tax)
+                    adjusted.append((plan, state))
+                except OdooRecordError as exc:
+                    outcome[state.id] = ("mismatch", f"tax adjustment refused: {exc.message}")
+            else:
+                outcome[state.id] = (
+                    "mismatch",
+                    f"Odoo computed {_totals(state)}, the shop says {plan.expected}",
+                )
+        if adjusted:
+            reread = self.odoo.read_invoices([s.id for _, s in adjusted])
+            for plan, state in adjusted:
+                now = reread[state.id]
+                if _totals(now).differs(plan.expected):
+                    outcome[state.id] = (
+                        "mismatch",
+                        f"after adjusting taxes Odoo has"
+                        f" {_totals(now)}, the shop says"
+                        f" {plan.expected}",
+                    )
+                else:
+                    to_post.append((plan, now))
+                    result.stats["tax_adjusted"] += 1
+        if post and to_post:
+            posted, failed = self._post([s.id for _, s in to_post])
+            for move_id, reason in failed.items():
+                outcome[move_id] = ("failed", f"posting refused: {reason}")
+            for move_id in posted:
+                outcome[move_id] = ("posted", None)
+        else:
+            for _, state in to_post:
+                outcome[state.id] = ("draft", None)
+        names = self.odoo.read_invoices([i for i, (s, _) in outcome.items() if s == "posted"])
+        for plan, state in moves:
+            order = orders[plan.order_id]
+            status, reason = outcome[state.id]
+            name: str | None = names[state.id].name if state.id in names else state.name
+            action = {"posted": "created", "draft": "created"}.get(status, status)
+            events.append(
+                Event(
+                    "order",
+                    str(order.id),
+                    plan.key,
+                    action,
+                    source_version=order.version,
+                    odoo_model="account.move",
+                    odoo_id=state.id,
+                    odoo_name=name,
+                    error=reason,
+                    payload={
+                        "expected": _amounts(plan.expected),
+                        "odoo": _amounts(_totals(state)),
+                        "state": status,
+                    },
+                )
+            )
+            if status != "failed":
+                links.append(
+                    Link(
+                        plan.key,
+                        "order",
+                        str(order.id),
+                        "account.move",
+                        state.id,
+                        status,
+                        source_version=order.version,
+                        odoo_name=name,
+                        amounts={
+                            "untaxed": str(plan.expected.untaxed),
+                            "tax": str(order.total_tax),
+                            "total": str(order.total),
+                        },
+                    )
+                )
+            result.stats["invoiced" if status in ("posted", "draft") else status] += 1
+
+    def _post(self, ids: list[int]) -> tuple[list[int], dict[int, str]]:
+        try:
+            self.odoo.post_invoices(ids)
+        except OdooRecordError as exc:
+            if len(ids) == 1:
+                return [], {ids[0]: exc.message}
+            mid = len(ids) // 2
+            ok1, bad1 = self._post(ids[:mid])
+            ok2, bad2 = self._post(ids[mid:])
+            return ok1 + ok2, {**bad1, **bad2}
+        return ids, {}
+
+    # ------------------------------------------------------------ customers
+
+    def _sync_customers(self, options: SyncOptions, result: TenantResult) -> None:
+        """New customers by registration date (all of them with ``--full``)."""
+        saved = self.store.cursor(self.name, CUSTOMER_CURSOR)
+        after = (
+            None
+            if options.full
+            else (
+                datetime.fromisoformat(saved)
+                if saved
+                else self._start(SyncOptions(since=options.since))
+            )
+        )
+        newest = after
+        for customers in self.woo.iter_customers(role="all"):
+            fresh = [
+                c
+                for c in customers
+                if c.email
+                and (after is None or (c.date_created is not None and c.date_created > after))
+            ]
+            self._process_customers(fresh, options, result)
+            for c in fresh:
+                if c.date_created and (newest is None or c.date_created > newest):
+                    newest = c.date_created
+        if newest is not None and not options.dry_run:
+            self.store.commit_page(
+                self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, newest.isoformat())
+            )
+
+    def _process_customers(
+        self, customers: Sequence[Customer], options: SyncOptions, result: TenantResult
+    ) -> None:
+        if not customers:
+            return
+        wanted, events = wanted_for_customers(customers, self.ref)
+        result.stats["failed"] += len(events)
+        partners = resolve_partners(
+            wanted, self.ref, self.odoo, self.store, dry_run=options.dry_run, update_known=True
+        )
+        result.stats["failed"] += len(partners.failed)
+        result.stats["partners_created"] += sum(1 for e in partners.events if e.action == "created")
+        if not options.dry_run:
+            self.store.commit_page(
+                self.name, result.run_id, events + partners.events, partners.links
+            )

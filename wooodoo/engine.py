@@ -529,8 +529,8 @@ class Engine:
                     result.stats["tax_adjusted"] += 1
         if post and to_post:
             posted, failed = self._post([s.id for _, s in to_post])
-            for move_id, reason in failed.items():
-                outcome[move_id] = ("failed", f"posting refused: {reason}")
+            for move_id, refusal in failed.items():
+                outcome[move_id] = ("failed", f"posting refused: {refusal}")
             for move_id in posted:
                 outcome[move_id] = ("posted", None)
         else:

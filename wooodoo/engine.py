@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import filelock
 
@@ -147,7 +146,6 @@ class Engine:
         store: AuditStore,
         *,
         progress: Progress = _no_progress,
-        store_timezone: str = "UTC",
     ) -> None:
         self.tenant = tenant
         self.name = tenant.name
@@ -155,7 +153,6 @@ class Engine:
         self.odoo = odoo
         self.store = store
         self.progress = progress
-        self.store_timezone = store_timezone
         self._ref: Reference | None = None
 
     # ------------------------------------------------------------ entry points
@@ -250,9 +247,10 @@ class Engine:
             if saved:
                 overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
                 return datetime.fromisoformat(saved) - overlap
+        # Store-local midnight is at most 14 hours before UTC midnight; orders of the day
+        # before are skipped by their local date in _process_batch.
         since = options.since or self.tenant.sync.since
-        local = datetime.combine(since, time.min, tzinfo=ZoneInfo(self.store_timezone))
-        return local.astimezone(UTC)
+        return datetime.combine(since, time.min, tzinfo=UTC) - timedelta(hours=14)
 
     def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
         _ = self.ref  # fail early on a config that does not match Odoo
@@ -296,6 +294,7 @@ class Engine:
             return
         ref = self.ref
         statuses = set(self.tenant.sync.statuses)
+        since = options.since or self.tenant.sync.since
         events: list[Event] = []
         links: list[Link] = []
         keys = [order_key(self.name, o.id) for o in orders]
@@ -304,7 +303,9 @@ class Engine:
         for order, key in zip(orders, keys, strict=True):
             link = local.get(key)
             if link is None:
-                if order.status in statuses:
+                if order.local_date_created < since:
+                    result.stats["before_since"] += 1
+                elif order.status in statuses:
                     todo.append(order)
                 else:
                     result.stats["skipped"] += 1

@@ -1,0 +1,203 @@
+"""Working fakes of the engine's two sides: a WooSource and an OdooTarget in memory."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from wooodoo.errors import OdooRecordError, TransientError
+from wooodoo.mapping import Currency, OdooTax, Reference
+from wooodoo.odoo.target import MoveState, ReferenceSpec
+from wooodoo.woo.models import Customer, Order
+
+CENT = Decimal("0.01")
+TAXES = {
+    "1": OdooTax(11, "19% DE", Decimal(19), False),
+    "2": OdooTax(12, "7% DE", Decimal(7), False),
+}
+
+
+@dataclass
+class Page:
+    orders: list[Order]
+    rejected: list[Any]
+    cursor: datetime
+
+
+class FakeWoo:
+    def __init__(self, orders: Sequence[Order], per_page: int = 3) -> None:
+        self.orders = {o.id: o for o in orders}
+        self.per_page = per_page
+        self.customers: list[Customer] = []
+        self.calls = 0
+
+    def iter_order_pages(
+        self, *, modified_after: datetime, statuses: Sequence[str] | None = None
+    ) -> Iterator[Page]:
+        anchor = modified_after
+        seen: set[int] = set()
+        for _ in range(1000):  # loop guard
+            self.calls += 1
+            rows = sorted(
+                (o for o in self.orders.values() if o.date_modified >= anchor and o.id not in seen),
+                key=lambda o: (o.date_modified, o.id),
+            )[: self.per_page]
+            if not rows:
+                return
+            seen.update(o.id for o in rows)
+            anchor = rows[-1].date_modified
+            yield Page(rows, [], anchor)
+
+    def get_orders(self, ids: Sequence[int]) -> list[Order]:
+        self.calls += 1
+        return [self.orders[i] for i in ids if i in self.orders]
+
+    def iter_customers(
+        self, *, ids: Sequence[int] | None = None, role: str = "all"
+    ) -> Iterator[list[Customer]]:
+        self.calls += 1
+        yield [c for c in self.customers if ids is None or c.id in ids]
+
+
+@dataclass
+class FakeMove:
+    id: int
+    values: dict[str, Any]
+    state: str = "draft"
+    name: str | None = None
+    tax_override: dict[int, Decimal] = field(default_factory=dict)
+
+
+class FakeOdoo:
+    """Computes amounts like Odoo: price_unit rounded on 18-, per-line or global tax rounding."""
+
+    def __init__(self, *, rounding: str = "round_per_line", price_rounded: bool = True) -> None:
+        self.rounding = rounding
+        self.price_rounded = price_rounded
+        self.partners: dict[int, dict[str, Any]] = {}
+        self.moves: dict[int, FakeMove] = {}
+        self.next_id = 100
+        self.calls: list[str] = []
+        self.reject_origins: set[str] = set()
+        self.reject_posting: set[str] = set()
+        self.break_after_create = 0  # raise TransientError after committing this many creates
+        self.taxes = {t.id: t for t in TAXES.values()}
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def load_reference(self, spec: ReferenceSpec) -> Reference:
+        self.calls.append("reference")
+        return Reference(
+            tenant=spec.tenant,
+            currencies={"EUR": Currency(1, "EUR", 2, True), "USD": Currency(2, "USD", 2, True)},
+            taxes={k: TAXES[k] for k in spec.taxes if k in TAXES},
+            accounts={"products": 1, "shipping": 2, "fees": 3, "refunds": 4},
+            countries={"DE": 1, "BE": 2, "US": 3, "AT": 4},
+            states={},
+            price_unit_rounded=self.price_rounded,
+            tax_rounding=self.rounding,  # type: ignore[arg-type]
+        )
+
+    def find_partners(self, keys: Sequence[str], emails: Sequence[str]) -> list[dict[str, Any]]:
+        self.calls.append("find_partners")
+        low = {e.lower() for e in emails}
+        return [
+            {"id": pid, **p}
+            for pid, p in sorted(self.partners.items())
+            if p.get("ref") in keys or str(p.get("email") or "").lower() in low
+        ]
+
+    def create_partners(self, values: Sequence[dict[str, Any]]) -> list[int]:
+        self.calls.append("create_partners")
+        ids = []
+        for v in values:
+            pid = self._id()
+            self.partners[pid] = copy.deepcopy(v)
+            ids.append(pid)
+        return ids
+
+    def update_partner(self, partner_id: int, values: dict[str, Any]) -> None:
+        self.calls.append("update_partner")
+        self.partners[partner_id].update(values)
+
+    def find_invoices(self, keys: Sequence[str]) -> dict[str, MoveState]:
+        self.calls.append("find_invoices")
+        return {
+            m.values["invoice_origin"]: self._state(m)
+            for m in self.moves.values()
+            if m.values["invoice_origin"] in keys
+        }
+
+    def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]:
+        self.calls.append("create_invoices")
+        if any(v["invoice_origin"] in self.reject_origins for v in values):
+            raise OdooRecordError("Invalid value for the invoice")
+        ids = []
+        for v in values:
+            mid = self._id()
+            self.moves[mid] = FakeMove(mid, copy.deepcopy(v))
+            ids.append(mid)
+        if self.break_after_create:
+            self.break_after_create -= 1
+            raise TransientError("connection dropped after the commit")
+        return ids
+
+    def read_invoices(self, ids: Sequence[int]) -> dict[int, MoveState]:
+        self.calls.append("read_invoices")
+        return {i: self._state(self.moves[i]) for i in ids}
+
+    def post_invoices(self, ids: Sequence[int]) -> None:
+        self.calls.append("post_invoices")
+        if any(self.moves[i].values["invoice_origin"] in self.reject_posting for i in ids):
+            raise OdooRecordError("posting refused")
+        for i in ids:
+            move = self.moves[i]
+            if move.state == "posted":
+                raise OdooRecordError("already posted")
+            move.state = "posted"
+            move.name = f"INV/2026/{i:05d}"
+
+    def adjust_tax(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> None:
+        self.calls.append("adjust_tax")
+        move = self.moves[move_id]
+        if move.state != "draft":
+            raise OdooRecordError("posted")
+        move.tax_override = dict(tax_by_tax)
+
+    def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]:
+        return {}
+
+    def _state(self, move: FakeMove) -> MoveState:
+        untaxed = Decimal(0)
+        raw: dict[int, Decimal] = {}
+        for _, _, line in move.values["invoice_line_ids"]:
+            price = Decimal(repr(line["price_unit"]))
+            if self.price_rounded:
+                price = price.quantize(CENT, ROUND_HALF_UP)
+            discount = Decimal(repr(line.get("discount", 0.0)))
+            qty = Decimal(repr(line["quantity"]))
+            sub = (price * qty * (1 - discount / 100)).quantize(CENT, ROUND_HALF_UP)
+            untaxed += sub
+            for tax_id in line["tax_ids"][0][2]:
+                amount = sub * self.taxes[tax_id].amount / 100
+                if self.rounding == "round_per_line":
+                    amount = amount.quantize(CENT, ROUND_HALF_UP)
+                raw[tax_id] = raw.get(tax_id, Decimal(0)) + amount
+        per_tax = {k: v.quantize(CENT, ROUND_HALF_UP) for k, v in raw.items()}
+        per_tax.update(move.tax_override)
+        tax = sum(per_tax.values(), Decimal(0))
+        return MoveState(
+            move.id,
+            move.values["invoice_origin"],
+            move.name,
+            move.state,
+            untaxed,
+            tax,
+            untaxed + tax,
+        )

@@ -1,0 +1,226 @@
+"""Engine against working fakes: exactly once, isolation, conflicts, tax adjustment."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes import FakeOdoo, FakeWoo
+from wooodoo.audit import AuditStore
+from wooodoo.config import Accounts, OdooConfig, SyncConfig, TenantConfig, WooConfig
+from wooodoo.engine import Engine, SyncOptions, tenant_lock
+from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, LockBusyError
+from wooodoo.woo.models import Order, parse_order
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "woocommerce" / "rest"
+BASES = [
+    "order-guest",
+    "order-fee-and-gift-wrap",
+    "order-partial-refund-negative-fee",
+    "order-guest-same-email-as-customer",
+]
+
+
+def tenant(**sync: Any) -> TenantConfig:
+    values: dict[str, Any] = {
+        "since": date(2026, 1, 1),
+        "accounts": Accounts("400000", "400100", "400200", "400300"),
+        "taxes": {"1": "19% DE", "2": "7% DE"},
+        "batch_size": 4,
+    }
+    values.update(sync)
+    return TenantConfig(
+        "acme",
+        WooConfig("https://shop.example", "basic"),
+        OdooConfig("https://acme.odoo.com", "acme", "sync@example.test"),
+        SyncConfig(**values),
+    )
+
+
+def make_orders(n: int, *, email_case: bool = False) -> list[Order]:
+    bodies = [json.loads((FIXTURES / f"{b}.body.json").read_text()) for b in BASES]
+    orders = []
+    for i in range(n):
+        raw = json.loads(json.dumps(bodies[i % len(bodies)]))
+        raw["id"] = 1000 + i
+        raw["number"] = str(1000 + i)
+        raw["status"] = "completed"
+        minute = f"{10 + i // 60:02d}:{i % 60:02d}"
+        raw["date_modified_gmt"] = f"2026-11-26T{minute}:00"
+        if raw["customer_id"] == 0 and email_case and i % 2:
+            raw["billing"]["email"] = raw["billing"]["email"].upper()
+        orders.append(parse_order(raw))
+    return orders
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> AuditStore:
+    with AuditStore(tmp_path / "audit.sqlite3") as s:
+        yield s
+
+
+def run(engine: Engine, **opts: Any) -> Any:
+    return engine.sync(SyncOptions(**opts))
+
+
+def test_every_order_invoiced_once_and_rerun_creates_nothing(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(10, email_case=True)), FakeOdoo()
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.exit_code == EXIT_OK, result.stats
+    assert result.stats["invoiced"] == 10
+    assert len(odoo.moves) == 10
+    assert all(m.state == "posted" for m in odoo.moves.values())
+    for order in woo.orders.values():
+        move = next(
+            m for m in odoo.moves.values() if m.values["invoice_origin"] == f"acme/order/{order.id}"
+        )
+        state = odoo._state(move)
+        assert (state.untaxed, state.tax, state.total) == (
+            order.total - order.total_tax,
+            order.total_tax,
+            order.total,
+        )
+    emails = [str(p["email"]).lower() for p in odoo.partners.values()]
+    assert len(emails) == len(set(emails)), "a partner was created twice"
+
+    odoo.calls.clear()
+    again = run(Engine(tenant(), woo, odoo, store))
+    assert again.exit_code == EXIT_OK
+    assert len(odoo.moves) == 10
+    assert "create_invoices" not in odoo.calls
+    assert "create_partners" not in odoo.calls
+
+
+def test_global_rounding_adjusts_the_tax_then_posts(store: AuditStore) -> None:
+    woo = FakeWoo(make_orders(4))
+    odoo = FakeOdoo(rounding="round_globally")
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.exit_code == EXIT_OK, result.stats
+    assert result.stats["tax_adjusted"] >= 1  # the negative-fee order needs one cent
+    assert all(m.state == "posted" for m in odoo.moves.values())
+
+
+def test_without_tax_adjustment_a_difference_stays_draft(store: AuditStore) -> None:
+    woo = FakeWoo(make_orders(4))
+    odoo = FakeOdoo(rounding="round_globally")
+    result = run(Engine(tenant(tax_adjust=False), woo, odoo, store))
+    assert result.exit_code == EXIT_RECORDS_FAILED
+    assert result.stats["mismatch"] >= 1
+    drafts = [m for m in odoo.moves.values() if m.state == "draft"]
+    assert drafts
+    rows = store.events("acme")
+    assert any(r["action"] == "mismatch" and "the shop says" in r["error"] for r in rows)
+
+
+def test_one_rejected_invoice_does_not_stop_the_others(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(8)), FakeOdoo()
+    odoo.reject_origins = {"acme/order/1003"}
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.exit_code == EXIT_RECORDS_FAILED
+    assert result.stats["invoiced"] == 7
+    assert [f.key for f in store.failures("acme")] == ["acme/order/1003"]
+    odoo.reject_origins.clear()
+    replay = Engine(tenant(), woo, odoo, store).replay()
+    assert replay.exit_code == EXIT_OK
+    assert store.failures("acme") == []
+    assert len(odoo.moves) == 8
+
+
+def test_missing_tax_mapping_fails_only_that_order(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(4)), FakeOdoo()
+    result = run(Engine(tenant(taxes={"1": "19% DE"}), woo, odoo, store))
+    assert result.exit_code == EXIT_RECORDS_FAILED
+    failures = store.failures("acme")
+    assert len(failures) == 1
+    assert "rate id 2" in failures[0].reason
+
+
+def test_transient_error_after_commit_creates_no_duplicate(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(6)), FakeOdoo()
+    odoo.break_after_create = 1
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.exit_code == EXIT_OK, result.stats
+    origins = [m.values["invoice_origin"] for m in odoo.moves.values()]
+    assert len(origins) == len(set(origins)) == 6
+
+
+def test_crash_between_odoo_and_audit_adopts_the_invoice(tmp_path: Path) -> None:
+    woo, odoo = FakeWoo(make_orders(3)), FakeOdoo()
+    with AuditStore(tmp_path / "a.sqlite3") as first:
+        run(Engine(tenant(), woo, odoo, first))
+    # a fresh audit store: as if every local write after Odoo's commit had been lost
+    with AuditStore(tmp_path / "b.sqlite3") as second:
+        result = run(Engine(tenant(), woo, odoo, second))
+    assert result.exit_code == EXIT_OK
+    assert len(odoo.moves) == 3
+    assert result.stats["invoiced"] == 3  # adopted, recorded, not created again
+
+
+def test_changed_order_after_invoicing_is_a_conflict(store: AuditStore) -> None:
+    orders = make_orders(2)
+    woo, odoo = FakeWoo(orders), FakeOdoo()
+    run(Engine(tenant(), woo, odoo, store))
+    first = orders[0]
+    changed = Order(
+        **{
+            **first.__dict__,
+            "status": "cancelled",
+            "date_modified": first.date_modified + timedelta(days=1),
+        }
+    )
+    woo.orders[first.id] = changed
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.stats["conflict"] == 1
+    assert len(odoo.moves) == 2
+    assert all(m.state == "posted" for m in odoo.moves.values())
+
+
+def test_only_configured_statuses_and_drafts_when_post_is_off(store: AuditStore) -> None:
+    orders = make_orders(4)
+    orders[1] = Order(**{**orders[1].__dict__, "status": "pending"})
+    woo, odoo = FakeWoo(orders), FakeOdoo()
+    result = run(Engine(tenant(post=False), woo, odoo, store))
+    assert result.stats["invoiced"] == 3
+    assert result.stats["skipped"] == 1
+    assert all(m.state == "draft" for m in odoo.moves.values())
+
+
+def test_dry_run_writes_nothing(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(4)), FakeOdoo()
+    result = run(Engine(tenant(), woo, odoo, store), dry_run=True)
+    assert result.stats["would_create"] == 4
+    assert len(result.planned) == 4
+    assert odoo.moves == {}
+    assert odoo.partners == {}
+    assert store.cursor("acme", "orders") is None
+
+
+def test_limit_stops_early_without_moving_the_cursor_past_unsynced(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(9)), FakeOdoo()
+    run(Engine(tenant(), woo, odoo, store), limit=4)
+    assert len(odoo.moves) == 4
+    run(Engine(tenant(), woo, odoo, store))
+    assert len(odoo.moves) == 9
+
+
+def test_second_run_of_a_tenant_is_refused(tmp_path: Path) -> None:
+    with (
+        tenant_lock(tmp_path, "acme"),
+        pytest.raises(LockBusyError) as info,
+        tenant_lock(tmp_path, "acme"),
+    ):
+        pass
+    assert info.value.exit_code == 75
+
+
+def test_amounts_are_decimal_in_the_audit(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(1)), FakeOdoo()
+    run(Engine(tenant(), woo, odoo, store))
+    link = store.all_links("acme", "order")[0]
+    assert link.amounts is not None
+    assert Decimal(link.amounts["total"]) == woo.orders[1000].total

@@ -8,7 +8,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,6 +52,7 @@ SENSITIVE_PARAMS = frozenset(
 
 def make_session(*, ca_bundle: Path | None = None) -> requests.Session:
     """A session with TLS verification on (``ca_bundle`` adds trust, never removes it)."""
+    install_log_redaction()
     session = requests.Session()
     session.verify = str(ca_bundle) if ca_bundle else True
     session.headers["User-Agent"] = USER_AGENT
@@ -66,6 +67,8 @@ def redact_url(url: str) -> str:
     """The URL with credentials removed: user info and sensitive query values."""
     parts = urlsplit(url)
     netloc = parts.hostname or ""
+    if ":" in netloc:  # an IPv6 literal keeps its brackets
+        netloc = f"[{netloc}]"
     if parts.port:
         netloc = f"{netloc}:{parts.port}"
     query = urlencode(
@@ -76,6 +79,42 @@ def redact_url(url: str) -> str:
         safe="[]",
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+class _RedactUrlArgs(logging.Filter):
+    """Redacts URL-like arguments of a library's debug records (urllib3 logs the query string)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(a) if isinstance(a, str) and "?" in a else a for a in record.args
+            )
+        return True
+
+
+class _OnlyWarnings(logging.Filter):
+    """Drops a library's debug and info records (oauthlib logs base strings and signatures)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+# Logger filters apply only to records created on that exact logger, hence the full names.
+_LOG_FILTERS: dict[str, logging.Filter] = {
+    "urllib3.connectionpool": _RedactUrlArgs(),
+    "requests_oauthlib.oauth1_auth": _OnlyWarnings(),
+    "oauthlib": _OnlyWarnings(),
+    "oauthlib.oauth1.rfc5849": _OnlyWarnings(),
+    "oauthlib.oauth1.rfc5849.signature": _OnlyWarnings(),
+}
+
+
+def install_log_redaction() -> None:
+    """Keep keys out of third-party debug logs (idempotent; a process-wide logging setting)."""
+    for name, flt in _LOG_FILTERS.items():
+        logger = logging.getLogger(name)
+        if flt not in logger.filters:
+            logger.addFilter(flt)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -105,7 +144,8 @@ def _looks_like_json(resp: requests.Response) -> bool:
 
 def json_or_transient(resp: requests.Response, what: str) -> Any:
     """Parse a 2xx body as JSON; HTML, PHP notices or garbage become a TransientError."""
-    text = resp.text
+    # Some WordPress plugins emit a UTF-8 byte order mark before every response.
+    text = resp.text.removeprefix("\ufeff")
     try:
         return json.loads(text)
     except ValueError:
@@ -162,21 +202,33 @@ def transient_from_exception(exc: requests.RequestException, what: str) -> Trans
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded retries with jittered exponential backoff that honours Retry-After."""
+    """Bounded retries with jittered exponential backoff that honours Retry-After.
+
+    Bounded twice: by ``attempts`` and by ``total_seconds``, counted as time spent plus the
+    next wait, so a wait that would end past the budget (a long Retry-After) is not started.
+    ``sleep`` is injectable so tests need not wait.
+    """
 
     attempts: int = 6
     total_seconds: float = 120.0
     base_delay: float = 0.5
     max_delay: float = 30.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
 
     def wait(self, retry_state: tenacity.RetryCallState) -> float:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
         backoff = min(self.max_delay, self.base_delay * 2 ** (retry_state.attempt_number - 1))
         delay = random.uniform(backoff / 2, backoff)
         if isinstance(exc, TransientError) and exc.retry_after is not None:
-            # The server said when: honour it (the total budget still bounds the run).
-            delay = max(delay, min(exc.retry_after, self.total_seconds))
+            # The server said when: honour it (the budget check in _stop may refuse to wait).
+            delay = max(delay, exc.retry_after)
         return delay
+
+    def _stop(self, retry_state: tenacity.RetryCallState) -> bool:
+        if retry_state.attempt_number >= self.attempts:
+            return True
+        spent = max(retry_state.seconds_since_start or 0.0, retry_state.idle_for)
+        return spent + retry_state.upcoming_sleep > self.total_seconds
 
     def call(self, fn: Callable[[], T], *, what: str = "") -> T:
         """Run ``fn``; retry TransientError within the bounds; re-raise the last error."""
@@ -184,13 +236,19 @@ class RetryPolicy:
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            log.info("retrying %s after attempt %d: %s", what or "call", state.attempt_number, exc)
+            log.info(
+                "retrying %s in %.1fs after attempt %d: %s",
+                what or "call",
+                state.upcoming_sleep,
+                state.attempt_number,
+                exc,
+            )
 
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(TransientError),
-            stop=tenacity.stop_after_attempt(self.attempts)
-            | tenacity.stop_after_delay(self.total_seconds),
+            stop=self._stop,
             wait=self.wait,
+            sleep=self.sleep,
             reraise=True,
             before_sleep=before_sleep,
         )
@@ -198,9 +256,24 @@ class RetryPolicy:
             return retrying(fn)
         except TransientError as exc:
             elapsed = time.monotonic() - started
+            attempts = retrying.statistics.get("attempt_number", 1)
+            idle = retrying.statistics.get("idle_for", 0.0)
+            spent = max(elapsed, idle)
+            why = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''} in {spent:.1f}s"
+            if (
+                exc.retry_after is not None
+                and attempts < self.attempts
+                and spent + exc.retry_after > self.total_seconds
+            ):
+                why += (
+                    f"; the server asked to wait {exc.retry_after:.0f}s, beyond the retry "
+                    f"budget of {self.total_seconds:.0f}s"
+                )
             raise TransientError(
-                f"{exc.message} (gave up after {retrying.statistics.get('attempt_number', 1)} "
-                f"attempts in {elapsed:.1f}s)"
+                f"{exc.message} ({why})",
+                retry_after=exc.retry_after,
+                problems=exc.problems,
+                hint=exc.hint,
             ) from exc
 
 
@@ -213,6 +286,7 @@ __all__ = [
     "RetryPolicy",
     "WooodooError",
     "classify",
+    "install_log_redaction",
     "json_or_transient",
     "make_session",
     "parse_retry_after",

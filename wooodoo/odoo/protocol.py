@@ -45,18 +45,42 @@ class OdooApi(Protocol):
 
     ``call`` takes JSON-2 style named arguments (``ids``, ``domain``, ``fields``, ``vals_list``,
     ``vals``, ``limit``, ``order``, ``context``...); the XML-RPC transport turns them into the
-    positional arguments each method expects on that version.
-    Errors: AuthError (key invalid, expired or revoked), OdooRecordError (validation, user or
-    missing-record errors: the record is at fault), NotFoundError (model/method unknown),
-    TransientError (retriable), RemoteError (anything else remote).
+    positional arguments each method expects on that version. Decimal values are sent as
+    floats, dates as ``YYYY-MM-DD`` and aware datetimes as UTC ``YYYY-MM-DD HH:MM:SS``; results
+    come back as Odoo sends them (amounts are floats: ``Decimal(str(x))`` them).
+
+    Retries: ``retry=None`` retries reads (search, search_read, search_count, read, fields_get...)
+    on TransientError under the connection's RetryPolicy. Writes (create, write, action_post,
+    any other method) are not retried blindly: only failures where Odoo provably never saw the
+    call (429, connection refused) are; any other TransientError reaches the caller, which must
+    look the records up by their idempotency keys before sending the write again.
+    ``retry=True`` / ``False`` overrides the choice.
+
+    Errors: AuthError (key invalid, expired or revoked), OdooRecordError (validation, user,
+    access or missing-record errors: the record is at fault), NotFoundError (model/method
+    unknown), TransientError (retriable), RemoteRequestError (Odoo refused the call itself,
+    e.g. a bad argument; ``code`` is Odoo's exception name), RemoteError (anything else remote).
     """
 
     version: OdooVersion
     api: ApiName
     fields: FieldNames
+    database: str | None  # None: JSON-2 on a server that picks the database by host
+    uid: int | None  # None: JSON-2 could not read the login's user id
+
+    @property
+    def requests_sent(self) -> int:
+        """HTTP requests this connection has sent, connecting included."""
+        ...
 
     def call(
-        self, model: str, method: str, *, ids: Sequence[int] | None = None, **kwargs: Any
+        self,
+        model: str,
+        method: str,
+        *,
+        ids: Sequence[int] | None = None,
+        retry: bool | None = None,
+        **kwargs: Any,
     ) -> Any: ...
 
     def close(self) -> None: ...

@@ -1,0 +1,179 @@
+"""HTTP plumbing both Odoo transports share: one session, counted requests, safe retries."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import requests
+import urllib3.exceptions
+
+from wooodoo.errors import RemoteRequestError, TransientError
+from wooodoo.http import RetryPolicy, parse_retry_after, redact_url, transient_from_exception
+
+log = logging.getLogger("wooodoo.odoo")
+
+T = TypeVar("T")
+
+# Calls that change nothing in Odoo: repeating them after a failure is always safe.
+READ_METHODS = frozenset(
+    {
+        "search",
+        "search_read",
+        "search_count",
+        "read",
+        "read_group",
+        "fields_get",
+        "name_search",
+        "default_get",
+        "context_get",
+        "check_access_rights",
+        "has_access",
+    }
+)
+
+
+class NotProcessedError(TransientError):
+    """A transient failure where Odoo provably never ran the call (429, no connection).
+
+    Even a write is safe to send again after this one.
+    """
+
+
+class _Stop(Exception):
+    """Carries an error through RetryPolicy without it being retried."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class Channel:
+    """One Odoo base URL over one ``requests`` session: timeouts, TLS and retries shared."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        session: requests.Session,
+        timeout: float,
+        retry: RetryPolicy,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.session = session
+        self.timeout = timeout
+        self.retry = retry
+        self.requests_sent = 0
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request; connection failures become TransientError. Bodies are never logged
+        (the XML-RPC body carries the API key)."""
+        self.requests_sent += 1
+        started = time.monotonic()
+        try:
+            resp = self.session.request(
+                method,
+                self.url + path,
+                data=data,
+                headers=dict(headers or {}),
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            if _never_connected(exc):
+                raise NotProcessedError(
+                    f"{what}: {type(exc).__name__} (could not connect)"
+                ) from exc
+            raise transient_from_exception(exc, what) from exc
+        log.debug(
+            "%s %s %s -> HTTP %d in %.0f ms",
+            method,
+            redact_url(self.url + path),
+            what,
+            resp.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        if resp.status_code == 429:
+            raise NotProcessedError(
+                f"{what}: HTTP 429 Too Many Requests",
+                retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+            )
+        if resp.is_redirect:
+            location = redact_url(resp.headers.get("Location", ""))
+            raise RemoteRequestError(
+                f"{what}: HTTP {resp.status_code} redirect to {location or 'elsewhere'}",
+                status=resp.status_code,
+                hint="Set odoo.url to the address Odoo redirects to (https, no path).",
+            )
+        return resp
+
+    def run(self, send: Callable[[], T], *, retry: bool, what: str) -> T:
+        """Run ``send`` under the retry policy.
+
+        ``retry=True`` (reads): every TransientError is retried. ``retry=False`` (writes): only
+        failures where Odoo never saw the call are; the rest reach the caller at once, so it can
+        look the record up by its idempotency key before sending the write again.
+        """
+        if retry:
+            return self.retry.call(send, what=what)
+
+        def once() -> T:
+            try:
+                return send()
+            except NotProcessedError:
+                raise
+            except TransientError as exc:
+                raise _Stop(exc) from exc
+
+        try:
+            return self.retry.call(once, what=what)
+        except _Stop as stop:
+            raise stop.error from stop.error.__cause__
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError) and exc.args:
+        reason = getattr(exc.args[0], "reason", None)
+        return isinstance(reason, urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def to_wire(value: Any) -> Any:
+    """Values as Odoo expects them on both transports: Decimal as float, dates as strings.
+
+    Money stays Decimal up to here; Odoo's float fields are where it becomes a float.
+    """
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime sent to Odoo: make it timezone-aware")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): to_wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_wire(v) for v in value]
+    return value
+
+
+def what_of(model: str, method: str, tenant: str) -> str:
+    return f"Odoo {model}.{method} (tenant {tenant})"

@@ -181,6 +181,14 @@ def test_connect_19_auto_uses_json2_and_reads_the_uid(rsps: responses.RequestsMo
     assert body["domain"] == [["login", "=", "sync@example.com"]]
 
 
+def test_connect_json2_when_the_user_may_not_read_users(rsps: responses.RequestsMock) -> None:
+    odoo_xmlrpc(rsps, XML19["common.version"])
+    denied = {"name": "odoo.exceptions.AccessError", "message": "You are not allowed to access"}
+    rsps.post(f"{URL}/json/2/res.users/search_read", status=403, json=denied)
+    api = do_connect()
+    assert (api.api, api.uid) == ("json2", None)
+
+
 def test_connect_json2_forced_reads_web_version(rsps: responses.RequestsMock) -> None:
     page = JSON19["GET /web/version"]
     rsps.get(f"{URL}/web/version", body=page["body"], content_type="application/json")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from wooodoo.errors import ConfigError, NotFoundError, RemoteError
+from wooodoo.errors import ConfigError, NotFoundError, OdooRecordError, RemoteError
 from wooodoo.http import RetryPolicy, make_session, redact_url
 from wooodoo.odoo import json2, xmlrpc
 from wooodoo.odoo.json2 import JsonTwoApi
@@ -215,6 +215,9 @@ def _login_json2(
         if db is None:
             raise _no_database(channel, tenant) from exc
         raise
+    except OdooRecordError:
+        # The key passed (no 401); this user just may not read res.users.
+        rows = []
     except RemoteError as exc:
         if db is None and type(exc) is RemoteError:
             raise _no_database(channel, tenant) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from wooodoo.errors import (
     AuthError,
@@ -129,7 +129,7 @@ def _clip(text: str) -> str:
 
 # --- The table ----------------------------------------------------------------------------------
 
-Kind = str  # "transient" | "auth" | "database" | "not_found" | "record"
+Kind = Literal["transient", "auth", "database", "not_found", "record", "request"]
 
 
 @dataclass(frozen=True)

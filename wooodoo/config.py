@@ -143,7 +143,9 @@ def parse_config(text: str, path: Path) -> Config:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        what = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark:
+            what += f" ({exc.context} started on line {exc.context_mark.line + 1})"
         raise ConfigError(
             f"cannot parse configuration file {path}",
             problems=[f"{label}: {where}YAML syntax error: {what}"],
@@ -574,8 +576,10 @@ class _Checker:
             if key in result:
                 self.add(f"sync.taxes.{key}", "given twice")
             tax = _as_text(raw_value)
-            if tax is None or not tax.strip():
+            if tax is None:
                 self.add(f"sync.taxes.{key}", f"must be an Odoo tax name, not {_kind(raw_value)}")
-                continue
-            result[key] = tax
+            elif not tax.strip():
+                self.add(f"sync.taxes.{key}", "must not be blank")
+            else:
+                result[key] = tax
         return MappingProxyType(result)

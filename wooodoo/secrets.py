@@ -48,7 +48,8 @@ class Secret:
     def __repr__(self) -> str:
         return "'***'"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return "***"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
@@ -144,7 +145,7 @@ def _backend() -> Any:
     if isinstance(backend, fail.Keyring | null.Keyring) or (
         isinstance(backend, chainer.ChainerBackend) and not backend.backends
     ):
-        raise _KeyringUnusable(f"no usable keyring backend (keyring chose {backend_name(backend)})")
+        raise _KeyringUnusable(f"no usable backend (keyring chose {backend_name(backend)})")
     return backend
 
 
@@ -174,7 +175,7 @@ def lookup_secret(tenant: str, name: SecretName) -> SecretLookup:
         return SecretLookup(name, env_var, problem=str(exc), keyring_unusable=True)
     except KeyringError as exc:
         # Backend messages ("Failed to unlock the collection") name no secret values.
-        problem = f"the keyring failed ({type(exc).__name__}: {exc})"
+        problem = f"the backend failed ({type(exc).__name__}: {exc})"
         return SecretLookup(name, env_var, problem=problem, keyring_unusable=True)
     if value is None:
         return SecretLookup(name, env_var)
@@ -207,7 +208,9 @@ def missing_secrets_error(tenant: str, missing: Iterable[SecretLookup]) -> Secre
     for lk in missing:
         command = f"`wooodoo secrets set --tenant {tenant} {lk.name}`"
         if lk.keyring_unusable:
-            problems.append(f"{lk.name}: {lk.env_var} is not set and {lk.problem}")
+            problems.append(
+                f"{lk.name}: {lk.env_var} is not set and the keyring cannot be used: {lk.problem}"
+            )
         elif lk.problem:
             problems.append(f"{lk.name}: {lk.problem}; set a value or unset it to use {command}")
         else:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class MemoryKeyring(KeyringBackend):
 @pytest.fixture(autouse=True)
 def isolated_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> None:
+) -> Iterator[None]:
     """No WOOODOO_* variables, XDG dirs and HOME in a temp dir, keyring in memory."""
     for name in list(os.environ):
         if name.startswith("WOOODOO_"):
@@ -65,6 +66,12 @@ def isolated_environment(
     # monkeypatch puts the original back afterwards.
     monkeypatch.setattr(keyring.core, "_keyring_backend", keyring.core._keyring_backend)
     keyring.set_keyring(MemoryKeyring())
+    # The CLI configures the "wooodoo" logger per invocation; undo it so caplog keeps working.
+    logger = logging.getLogger("wooodoo")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.handlers[:] = handlers
+    logger.setLevel(level)  # setLevel, not assignment: it also clears logging's level cache
 
 
 @pytest.fixture
@@ -109,7 +116,11 @@ def write_config() -> WriteConfig:
 
 
 class CliHarness:
-    """Runs ``wooodoo --config <file> ...`` in-process; ``config`` is written on first use."""
+    """Runs ``wooodoo --config <tmp>/config.yaml ...`` in-process.
+
+    ``config`` (a dict, the minimal valid config at first) is written before every invoke, so
+    tests just edit it; ``write(text_or_dict)`` pins other content (e.g. broken YAML) instead.
+    """
 
     def __init__(self, tmp_path: Path, write: WriteConfig, data: dict[str, Any]) -> None:
         self.runner = CliRunner()
@@ -117,8 +128,10 @@ class CliHarness:
         self.config_path = tmp_path / "config.yaml"
         self.config = data
         self._write = write
+        self._pinned = False
 
     def write(self, data: Mapping[str, Any] | str | None = None) -> Path:
+        self._pinned = data is not None
         return self._write(self.tmp_path, self.config if data is None else data)
 
     def invoke(
@@ -131,8 +144,8 @@ class CliHarness:
         """With ``config=False`` no ``--config`` is passed (tests of the default location)."""
         argv: Sequence[str] = args
         if config:
-            if not self.config_path.exists():
-                self.write()
+            if not self._pinned:
+                self._write(self.tmp_path, self.config)
             argv = ["--config", str(self.config_path), *args]
         return self.runner.invoke(main, list(argv), input=input, env=dict(env or {}))
 

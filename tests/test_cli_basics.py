@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import subprocess
@@ -271,6 +272,13 @@ def test_invalid_config_is_exit_2_with_every_problem(cli_runner: Any) -> None:
     assert "Traceback" not in result.output
 
 
+def test_yaml_syntax_error_is_exit_2_with_position(cli_runner: Any) -> None:
+    cli_runner.write("tenants:\n  acme: {woocommerce: [\n")
+    result = cli_runner.invoke("secrets", "check")
+    assert result.exit_code == 2
+    assert "  - config.yaml: line 3, column 1: YAML syntax error: " in result.stderr
+
+
 def test_missing_config_points_to_init(cli_runner: Any) -> None:
     result = cli_runner.invoke("secrets", "check", config=False)
     assert result.exit_code == 2
@@ -350,3 +358,20 @@ def test_console_entry_point_runs(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.startswith("error: no configuration file at")
+
+
+@pytest.mark.parametrize(
+    ("flags", "level"),
+    [
+        ((), logging.WARNING),
+        (("-q",), logging.ERROR),
+        (("-v",), logging.INFO),
+        (("-vv",), logging.DEBUG),
+    ],
+    ids=["default", "quiet", "verbose", "debug"],
+)
+def test_verbosity_sets_the_log_level(cli_runner: Any, flags: tuple[str, ...], level: int) -> None:
+    cli_runner.invoke(*flags, "secrets", "check")
+    logger = logging.getLogger("wooodoo")
+    assert logger.getEffectiveLevel() == level
+    assert sum(isinstance(h, cli_mod._CliLogHandler) for h in logger.handlers) == 1

@@ -1,0 +1,597 @@
+"""In-memory records, domains and the generic ORM methods (search, read, create, write, unlink)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from wooodoo.sandbox.odoo.accounting import to_decimal
+from wooodoo.sandbox.odoo.exceptions import UserError, ValidationError, missing
+from wooodoo.sandbox.odoo.schema import Field, ModelSpec
+
+Row = dict[str, Any]
+Domain = Sequence[Any]
+NUMERIC = ("integer", "float", "monetary")
+
+
+class Store:
+    """Tables of rows plus an undo log, so that one RPC call is all-or-nothing.
+
+    Ids taken by a call that fails are not given back, like a PostgreSQL sequence.
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[int, Row]] = {}
+        self.sequences: dict[str, int] = {}
+        self._undo: list[tuple[str, int, Row | None]] | None = None
+
+    def table(self, model: str) -> dict[int, Row]:
+        return self.tables.setdefault(model, {})
+
+    def next_id(self, model: str) -> int:
+        self.sequences[model] = self.sequences.get(model, 0) + 1
+        return self.sequences[model]
+
+    def _remember(self, model: str, rid: int) -> None:
+        if self._undo is not None:
+            old = self.table(model).get(rid)
+            self._undo.append((model, rid, dict(old) if old is not None else None))
+
+    def insert(self, model: str, rid: int, row: Row) -> None:
+        self._remember(model, rid)
+        self.table(model)[rid] = row
+
+    def update(self, model: str, rid: int, changes: Row) -> None:
+        self._remember(model, rid)
+        self.table(model)[rid].update(changes)
+
+    def delete(self, model: str, rid: int) -> None:
+        self._remember(model, rid)
+        self.table(model).pop(rid, None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        outer = self._undo is not None
+        if not outer:
+            self._undo = []
+        try:
+            yield
+        except BaseException:
+            if not outer:
+                for model, rid, old in reversed(self._undo or []):
+                    if old is None:
+                        self.table(model).pop(rid, None)
+                    else:
+                        self.table(model)[rid] = old
+            raise
+        finally:
+            if not outer:
+                self._undo = None
+
+
+class Database:
+    """One Odoo database: schema of its version, rows, settings and the model classes."""
+
+    def __init__(
+        self,
+        name: str,
+        version: int,
+        schema: dict[str, ModelSpec],
+        classes: dict[str, type[BaseModel]],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.name = name
+        self.version = version
+        self.schema = schema
+        self.classes = classes
+        self.clock = clock
+        self.store = Store()
+        self.uid = 2
+        self.company_id = 1
+
+    def now(self) -> str:
+        return self.clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+    def today(self) -> str:
+        return self.clock().astimezone(UTC).strftime("%Y-%m-%d")
+
+
+class Env:
+    """What a model method runs with: the database and a context."""
+
+    def __init__(self, db: Database, context: dict[str, Any] | None = None) -> None:
+        self.db = db
+        self.context = dict(context or {})
+
+    def __contains__(self, model: str) -> bool:
+        return model in self.db.schema
+
+    def __getitem__(self, model: str) -> BaseModel:
+        spec = self.db.schema[model]
+        return self.db.classes.get(model, BaseModel)(self, spec)
+
+
+def _like(pattern: str, value: str, ci: bool, wrap: bool) -> bool:
+    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    if wrap:
+        regex = f".*{regex}.*"
+    return re.fullmatch(regex, value, re.IGNORECASE | re.DOTALL if ci else re.DOTALL) is not None
+
+
+class BaseModel:
+    """Generic behaviour of every model; subclasses add business rules."""
+
+    API_MODEL = frozenset(
+        {
+            "create",
+            "search",
+            "search_read",
+            "search_count",
+            "fields_get",
+            "name_search",
+            "default_get",
+        }
+    )
+    RPC_METHODS = frozenset(API_MODEL | {"read", "write", "unlink", "exists", "copy"})
+
+    def __init__(self, env: Env, spec: ModelSpec) -> None:
+        self.env = env
+        self.db = env.db
+        self.spec = spec
+        self._name = spec.name
+
+    # ----- helpers
+    @property
+    def rows(self) -> dict[int, Row]:
+        return self.db.store.table(self._name)
+
+    def field(self, name: str) -> Field:
+        return self.spec.fields[name]
+
+    def invalid_field(self, name: str) -> ValueError:
+        if self.db.version >= 19:
+            return ValueError(f"Invalid field {name!r} in {self._name!r}")
+        return ValueError(f"Invalid field {name!r} on model {self._name!r}")
+
+    def browse_rows(self, ids: Sequence[int]) -> list[Row]:
+        gone = [i for i in ids if i not in self.rows]
+        if gone:
+            raise missing(self._name, gone, self.db.uid)
+        return [self.rows[i] for i in ids]
+
+    def display_name(self, row: Row) -> str:
+        return str(row.get(self.spec.rec_name) or "")
+
+    def compute(self, row: Row, name: str) -> Any:
+        """Value of a computed field; subclasses add theirs."""
+        if name == "id":
+            return row["id"]
+        if name == "display_name":
+            return self.display_name(row)
+        return row.get(name, False)
+
+    def value(self, row: Row, path: str) -> Any:
+        """Raw value of a field, or of ``a.b`` through a many2one."""
+        head, _, rest = path.partition(".")
+        if head not in self.spec.fields:
+            raise self._invalid_leaf(head, path)
+        field = self.spec.fields[head]
+        val = self.compute(row, head) if field.computed else row.get(head, False)
+        if not rest:
+            return val
+        if field.type != "many2one" or field.relation is None:
+            raise self._invalid_leaf(path, path)
+        if not val:
+            return False
+        comodel = self.env[field.relation]
+        return comodel.value(comodel.rows[val], rest) if val in comodel.rows else False
+
+    def _invalid_leaf(self, name: str, leaf: Any) -> ValueError:
+        word = "condition" if self.db.version >= 18 else "leaf"
+        return ValueError(f"Invalid field {self._name}.{name} in {word} {leaf!r}")
+
+    # ----- domains
+    def _parse(self, domain: Domain) -> Callable[[Row], bool]:
+        tokens = iter(list(domain))
+
+        def one() -> Callable[[Row], bool]:
+            item = next(tokens)
+            if item == "!":
+                inner = one()
+                return lambda row: not inner(row)
+            if item in ("&", "|"):
+                left, right = one(), one()
+                if item == "&":
+                    return lambda row: left(row) and right(row)
+                return lambda row: left(row) or right(row)
+            if isinstance(item, list | tuple) and len(item) == 3:
+                return self._leaf(tuple(item))
+            raise ValueError(f"Invalid leaf {item!r}")
+
+        parts: list[Callable[[Row], bool]] = []
+        while True:
+            try:
+                parts.append(one())
+            except StopIteration:
+                break
+        return lambda row: all(part(row) for part in parts)
+
+    def _leaf(self, leaf: tuple[Any, Any, Any]) -> Callable[[Row], bool]:
+        path, op, expected = leaf
+        if path in (0, 1) and op == "=" and expected in (0, 1):
+            return lambda _row: path == expected
+        if not isinstance(path, str):
+            raise ValueError(f"Invalid leaf {leaf!r}")
+        head = path.split(".")[0]
+        if head not in self.spec.fields:
+            raise self._invalid_leaf(head, leaf)
+        field = self.spec.fields[head]
+        op = "!=" if op == "<>" else op
+        if op not in (
+            "=",
+            "!=",
+            ">",
+            ">=",
+            "<",
+            "<=",
+            "in",
+            "not in",
+            "like",
+            "not like",
+            "ilike",
+            "not ilike",
+            "=like",
+            "=ilike",
+        ):
+            raise ValueError(f"Invalid leaf {leaf!r}")
+        kind = field.type if "." not in path else self._target_type(path)
+        return lambda row: self._match(self.value(row, path), op, expected, kind, field)
+
+    def _target_type(self, path: str) -> str:
+        head, _, rest = path.partition(".")
+        relation = self.spec.fields[head].relation or ""
+        target = self.db.schema[relation].fields.get(rest)
+        if target is None:
+            raise self._invalid_leaf(path, path)
+        return target.type
+
+    def _match(self, actual: Any, op: str, expected: Any, kind: str, field: Field) -> bool:
+        if kind in ("one2many", "many2many"):
+            ids = set(actual or [])
+            wanted = set(expected if isinstance(expected, list | tuple) else [expected])
+            if op in ("=", "in"):
+                return bool(ids & wanted) if wanted - {False} else not ids
+            if op in ("!=", "not in"):
+                return not ids & wanted if wanted - {False} else bool(ids)
+            return False
+        if kind == "many2one" and isinstance(expected, str) and field.relation:
+            comodel = self.env[field.relation]
+            name = comodel.display_name(comodel.rows[actual]) if actual in comodel.rows else ""
+            return self._match(name or False, op, expected, "char", field)
+        if op in ("in", "not in"):
+            values = list(expected) if isinstance(expected, list | tuple) else [expected]
+            hit = any(self._eq(actual, v, kind) for v in values)
+            return hit if op == "in" else not hit
+        if op == "=":
+            return self._eq(actual, expected, kind)
+        if op == "!=":
+            return not self._eq(actual, expected, kind)
+        if op in ("like", "not like", "ilike", "not ilike", "=like", "=ilike"):
+            if expected is False or expected is None:
+                return (not actual) if "not" not in op else bool(actual)
+            text = str(actual) if actual not in (False, None) else ""
+            hit = _like(str(expected), text, "ilike" in op, op[0] != "=")
+            if not actual and op in ("like", "ilike") and expected == "":
+                return True
+            return (not hit) if op.startswith("not") else (hit and actual is not False)
+        if actual in (False, None) or expected in (False, None):
+            return False
+        left, right = (
+            (to_decimal(actual), to_decimal(expected)) if kind in NUMERIC else (actual, expected)
+        )
+        return bool(
+            {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}[op]
+        )
+
+    @staticmethod
+    def _eq(actual: Any, expected: Any, kind: str) -> bool:
+        if expected is False or expected is None:
+            return actual in (False, None, "") if kind != "boolean" else actual is False
+        if kind in NUMERIC and actual not in (False, None):
+            return to_decimal(actual) == to_decimal(expected)
+        if kind == "boolean":
+            return bool(actual) == bool(expected)
+        return bool(actual == expected)
+
+    def _search_ids(
+        self, domain: Domain, offset: int = 0, limit: int | None = None, order: str | None = None
+    ) -> list[int]:
+        domain = list(domain or [])
+        if (
+            "active" in self.spec.fields
+            and self.env.context.get("active_test", True)
+            and not any(isinstance(t, list | tuple) and t and t[0] == "active" for t in domain)
+        ):
+            domain = ["&", ("active", "=", True), *domain] if domain else [("active", "=", True)]
+        test = self._parse(domain)
+        found = [row for row in self.rows.values() if test(row)]
+        for name, desc in reversed(self._order_spec(order or self.spec.order)):
+            found.sort(key=functools.partial(self._sort_key, name=name), reverse=desc)
+        ids = [row["id"] for row in found]
+        return ids[offset : offset + limit] if limit else ids[offset:]
+
+    def _order_spec(self, order: str) -> list[tuple[str, bool]]:
+        result = []
+        for part in order.split(","):
+            words = part.split()
+            if not words:
+                continue
+            if words[0] not in self.spec.fields:
+                if order != self.spec.order:
+                    raise ValueError(f"Invalid field {words[0]!r} on model {self._name!r}")
+                continue
+            result.append((words[0], len(words) > 1 and words[1].lower() == "desc"))
+        return result
+
+    def _sort_key(self, row: Row, name: str) -> tuple[int, Any]:
+        val = self.compute(row, name) if self.spec.fields[name].computed else row.get(name)
+        if val in (None, False, ""):
+            return (1, 0)
+        return (0, val.lower() if isinstance(val, str) else val)
+
+    # ----- public RPC methods
+    def search(
+        self, domain: Domain, offset: int = 0, limit: int | None = None, order: str | None = None
+    ) -> list[int]:
+        return self._search_ids(domain, offset, limit, order)
+
+    def search_count(self, domain: Domain, limit: int | None = None) -> int:
+        return len(self._search_ids(domain, 0, limit))
+
+    def search_read(
+        self,
+        domain: Domain | None = None,
+        fields: list[str] | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        **read_kwargs: Any,
+    ) -> list[Row]:
+        ids = self._search_ids(domain or [], offset, limit, order)
+        return self._read_format(ids, fields, **read_kwargs)
+
+    def read(
+        self, ids: Sequence[int], fields: list[str] | None = None, load: str = "_classic_read"
+    ) -> list[Row]:
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        self.browse_rows(ids)
+        return self._read_format(ids, fields, load=load)
+
+    def _read_format(
+        self, ids: list[int], fnames: list[str] | None = None, load: str = "_classic_read"
+    ) -> list[Row]:
+        names = (
+            list(fnames)
+            if fnames
+            else [n for n, f in self.spec.fields.items() if f.type != "binary"]
+        )
+        for name in names:
+            if name not in self.spec.fields:
+                raise self.invalid_field(name)
+        out = []
+        for rid in ids:
+            row = self.rows[rid]
+            record: Row = {"id": rid}
+            for name in names:
+                record[name] = self.export(row, name, load)
+            out.append(record)
+        return out
+
+    def export(self, row: Row, name: str, load: str = "_classic_read") -> Any:
+        field = self.spec.fields[name]
+        val = self.compute(row, name) if field.computed else row.get(name, False)
+        if field.type == "many2one":
+            if not val or field.relation is None:
+                return False
+            if load != "_classic_read":
+                return val
+            comodel = self.env[field.relation]
+            return [val, comodel.display_name(comodel.rows[val])] if val in comodel.rows else False
+        if field.type in ("one2many", "many2many"):
+            return list(val or [])
+        if field.type in ("float", "monetary"):
+            return float(val) if val not in (False, None) else 0.0
+        if field.type == "integer":
+            return int(val or 0)
+        if field.type == "boolean":
+            return bool(val)
+        return False if val is None else val
+
+    def fields_get(
+        self, allfields: list[str] | None = None, attributes: list[str] | None = None
+    ) -> dict[str, Row]:
+        out: dict[str, Row] = {}
+        for name, field in self.spec.fields.items():
+            if allfields and name not in allfields:
+                continue
+            desc: Row = {
+                "type": field.type,
+                "string": field.string or name,
+                "required": field.required,
+                "readonly": field.readonly,
+                "store": not field.computed or name in ("id", "create_date", "write_date"),
+            }
+            if field.relation:
+                desc["relation"] = field.relation
+            if field.selection:
+                desc["selection"] = [[v, v.replace("_", " ").title()] for v in field.selection]
+            out[name] = {k: v for k, v in desc.items() if not attributes or k in attributes}
+        return out
+
+    def name_search(
+        self,
+        name: str = "",
+        domain: Domain | None = None,
+        operator: str = "ilike",
+        limit: int = 100,
+    ) -> list[list[Any]]:
+        ids = self._search_ids(domain or [], 0, None)
+        hits = [
+            i
+            for i in ids
+            if not name
+            or self._match(
+                self.display_name(self.rows[i]), operator, name, "char", self.field("display_name")
+            )
+        ]
+        return [[i, self.display_name(self.rows[i])] for i in hits[:limit]]
+
+    def default_get(self, fields_list: list[str]) -> Row:
+        return {
+            n: self.spec.fields[n].default
+            for n in fields_list
+            if n in self.spec.fields and self.spec.fields[n].default is not None
+        }
+
+    def exists(self, ids: Sequence[int]) -> list[int]:
+        return [i for i in ids if i in self.rows]
+
+    def create(self, vals_list: Row | list[Row]) -> int | list[int]:
+        single = isinstance(vals_list, dict)
+        items: list[Row] = [vals_list] if isinstance(vals_list, dict) else list(vals_list)
+        ids = [self._create_one(dict(vals)) for vals in items]
+        return ids[0] if single else ids
+
+    def _create_one(self, vals: Row) -> int:
+        rid = self.db.store.next_id(self._name)
+        row: Row = {
+            n: f.default
+            for n, f in self.spec.fields.items()
+            if f.default is not None and not f.computed
+        }
+        row.update(self.convert(vals))
+        stamp = self.db.now()
+        row.update({"id": rid, "create_date": stamp, "write_date": stamp})
+        self.check_required(row)
+        self.db.store.insert(self._name, rid, row)
+        self.validate(row)
+        return rid
+
+    def write(self, ids: Sequence[int], vals: Row) -> bool:
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        self.browse_rows(ids)
+        changes = self.convert(vals)
+        for rid in ids:
+            self.db.store.update(self._name, rid, {**changes, "write_date": self.db.now()})
+            self.validate(self.rows[rid])
+        return True
+
+    def unlink(self, ids: Sequence[int]) -> bool:
+        for rid in list(ids):
+            self.browse_rows([rid])
+            self.db.store.delete(self._name, rid)
+        return True
+
+    def copy(self, ids: Sequence[int], default: Row | None = None) -> int:
+        row = self.browse_rows(list(ids)[:1])[0]
+        vals = {
+            n: v
+            for n, v in row.items()
+            if n in self.spec.fields
+            and not self.spec.fields[n].computed
+            and self.spec.fields[n].type != "one2many"
+        }
+        vals.update(default or {})
+        return self._create_one(vals)
+
+    # ----- value conversion
+    def convert(self, vals: Row) -> Row:
+        """Check field names and turn RPC values into stored values."""
+        out: Row = {}
+        for name, value in vals.items():
+            if name not in self.spec.fields:
+                raise self.invalid_field(name)
+            field = self.spec.fields[name]
+            if field.computed:
+                continue  # Odoo drops writes to computed fields without an inverse
+            out[name] = self.convert_value(field, name, value)
+        return out
+
+    def convert_value(self, field: Field, name: str, value: Any) -> Any:
+        kind = field.type
+        if value is None:
+            value = False
+        if kind in ("char", "text", "date", "datetime"):
+            return str(value) if value is not False else False
+        if kind == "selection":
+            if value is not False and value not in field.selection:
+                raise ValueError(f"Wrong value for {self._name}.{name}: {value!r}")
+            return value
+        if kind == "boolean":
+            return bool(value)
+        if kind == "integer":
+            return int(value or 0)
+        if kind in ("float", "monetary"):
+            return to_decimal(value or 0)
+        if kind == "many2one":
+            rid = value[0] if isinstance(value, list | tuple) and value else value
+            if rid and field.relation and rid not in self.env[field.relation].rows:
+                raise missing(field.relation, [int(rid)], self.db.uid)
+            return int(rid) if rid else False
+        if kind == "many2many":
+            return self.x2many_ids(field, [], value)
+        return value
+
+    def x2many_ids(self, field: Field, current: list[int], commands: Any) -> list[int]:
+        """Apply many2many commands (or a plain id list) to ``current``."""
+        ids = list(current)
+        if commands is False:
+            return []
+        for command in commands or []:
+            if isinstance(command, int) and not isinstance(command, bool):
+                ids.append(command)
+                continue
+            code = command[0]
+            if code == 6:
+                ids = list(command[2] or [])
+            elif code == 5:
+                ids = []
+            elif code == 4:
+                ids.append(command[1])
+            elif code in (3, 2):
+                ids = [i for i in ids if i != command[1]]
+            else:
+                raise UserError(f"Unsupported x2many command {command!r} on {field.string}")
+        unique = list(dict.fromkeys(int(i) for i in ids))
+        if field.relation:
+            gone = [i for i in unique if i not in self.env[field.relation].rows]
+            if gone:
+                raise missing(field.relation, gone, self.db.uid)
+        return unique
+
+    def check_required(self, row: Row) -> None:
+        for name, field in self.spec.fields.items():
+            if field.required and not field.computed and row.get(name) in (None, False, ""):
+                raise ValidationError(
+                    "The operation cannot be completed:\n"
+                    "- Create/update: a mandatory field is not set.\n"
+                    "- Delete: another model requires the record being deleted. "
+                    "If possible, archive it instead.\n\n"
+                    f"Model: {self.spec.description or self._name} ({self._name})\n"
+                    f"Field: {field.string} ({name})"
+                )
+
+    def validate(self, row: Row) -> None:
+        """Python constraints; subclasses add theirs."""
+
+    def touch(self, rid: int, changes: Row) -> None:
+        self.db.store.update(self._name, rid, {**changes, "write_date": self.db.now()})
+
+
+def decimal_or_zero(value: Any) -> Decimal:
+    return to_decimal(value) if value not in (None, False) else Decimal(0)

@@ -170,29 +170,22 @@ def test_connect_18_uses_xmlrpc(rsps: responses.RequestsMock) -> None:
     assert api.requests_sent == 2
 
 
-def test_connect_19_auto_uses_json2_and_reads_the_uid(rsps: responses.RequestsMock) -> None:
+def test_connect_19_auto_uses_json2_and_proves_the_key(rsps: responses.RequestsMock) -> None:
     odoo_xmlrpc(rsps, XML19["common.version"])
-    rsps.post(f"{URL}/json/2/res.users/search_read", json=[{"id": 7}])
+    rsps.post(f"{URL}/json/2/res.partner/search_count", json=0)
     api = do_connect()
     assert isinstance(api, JsonTwoApi)
-    assert (api.api, api.version.label, api.uid) == ("json2", "19.0", 7)
+    assert (api.api, api.version.label, api.database) == ("json2", "19.0", "db")
     assert api.fields.price_unit_rounded is False
-    body = json.loads(rsps.calls[-1].request.body)
-    assert body["domain"] == [["login", "=", "sync@example.com"]]
-
-
-def test_connect_json2_when_the_user_may_not_read_users(rsps: responses.RequestsMock) -> None:
-    odoo_xmlrpc(rsps, XML19["common.version"])
-    denied = {"name": "odoo.exceptions.AccessError", "message": "You are not allowed to access"}
-    rsps.post(f"{URL}/json/2/res.users/search_read", status=403, json=denied)
-    api = do_connect()
-    assert (api.api, api.uid) == ("json2", None)
+    sent = rsps.calls[-1].request
+    assert json.loads(sent.body) == {"domain": [["id", "=", 0]]}
+    assert sent.headers["Authorization"] == f"bearer {KEY}"
 
 
 def test_connect_json2_forced_reads_web_version(rsps: responses.RequestsMock) -> None:
     page = JSON19["GET /web/version"]
     rsps.get(f"{URL}/web/version", body=page["body"], content_type="application/json")
-    rsps.post(f"{URL}/json/2/res.users/search_read", json=[{"id": 2}])
+    rsps.post(f"{URL}/json/2/res.partner/search_count", json=0)
     api = do_connect(api="json2")
     assert api.version == OdooVersion(19, 0, "19.0")
     assert not any("/xmlrpc/" in c.request.url for c in rsps.calls)
@@ -262,7 +255,7 @@ def test_bad_key_on_xmlrpc(rsps: responses.RequestsMock) -> None:
 def test_bad_key_on_json2(rsps: responses.RequestsMock) -> None:
     odoo_xmlrpc(rsps, XML19["common.version"])
     error = JSON19["error: invalid key"]["response"]
-    rsps.post(f"{URL}/json/2/res.users/search_read", status=401, json=error["body"])
+    rsps.post(f"{URL}/json/2/res.partner/search_count", status=401, json=error["body"])
     with pytest.raises(AuthError, match="tenant acme: key invalid, expired or revoked"):
         do_connect()
 
@@ -314,7 +307,7 @@ def test_unknown_database_is_a_config_error(rsps: responses.RequestsMock) -> Non
 def test_json2_database_discovery(rsps: responses.RequestsMock) -> None:
     odoo_xmlrpc(rsps, XML19["common.version"])
     rsps.post(f"{URL}/web/database/list", json={"jsonrpc": "2.0", "id": 1, "result": ["books"]})
-    rsps.post(f"{URL}/json/2/res.users/search_read", json=[{"id": 2}])
+    rsps.post(f"{URL}/json/2/res.partner/search_count", json=0)
     api = do_connect(database=None)
     assert api.database == "books"
     assert rsps.calls[-1].request.headers["X-Odoo-Database"] == "books"
@@ -324,7 +317,7 @@ def test_json2_listing_disabled_lets_the_server_pick(rsps: responses.RequestsMoc
     odoo_xmlrpc(rsps, XML19["common.version"])
     denied = {"jsonrpc": "2.0", "id": 1, "error": {"data": {"name": "AccessDenied"}}}
     rsps.post(f"{URL}/web/database/list", json=denied)
-    rsps.post(f"{URL}/json/2/res.users/search_read", json=[{"id": 2}])
+    rsps.post(f"{URL}/json/2/res.partner/search_count", json=0)
     api = do_connect(database=None)
     assert api.database is None
     assert "X-Odoo-Database" not in rsps.calls[-1].request.headers
@@ -334,7 +327,7 @@ def test_json2_listing_disabled_and_no_database_picked(rsps: responses.RequestsM
     odoo_xmlrpc(rsps, XML19["common.version"])
     rsps.post(f"{URL}/web/database/list", status=404, body="<html>Not Found</html>")
     selector = "<html><head><title>Odoo</title></head><body class='o_database_list'></body></html>"
-    rsps.post(f"{URL}/json/2/res.users/search_read", body=selector, content_type="text/html")
+    rsps.post(f"{URL}/json/2/res.partner/search_count", body=selector, content_type="text/html")
     with pytest.raises(ConfigError, match="does not list its databases"):
         do_connect(database=None)
 

@@ -114,6 +114,12 @@ SYNTHETIC_FAULTS = [
         id="other application error",
     ),
     pytest.param(
+        {"faultCode": 2, "faultString": repr(("Record does not exist or has been deleted.", None))},
+        OdooRecordError,
+        "Record does not exist or has been deleted.",
+        id="13: except_orm tuple unwrapped",
+    ),
+    pytest.param(
         {"faultCode": "warning -- MissingError\n\nRecord does not exist", "faultString": ""},
         OdooRecordError,
         "Record does not exist",
@@ -269,5 +275,8 @@ def test_traceback_parsing_keeps_the_last_exception_of_a_chain() -> None:
         "odoo.exceptions.ValidationError",
         "mandatory field\nModel: Move",
     )
+    old = faults.from_fault(2, repr(("Record does not exist or has been deleted.\n(x)", None)))
+    assert old.message == "Record does not exist or has been deleted.\n(x)"
+    assert old.short_name == "MissingError"
     assert faults.parse_traceback("only one line") == ("", "only one line")
     assert faults.parse_traceback("first\n  middle\nlast") == ("", "first … last")

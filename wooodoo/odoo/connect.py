@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from wooodoo.errors import ConfigError, NotFoundError, OdooRecordError, RemoteError
+from wooodoo.errors import ConfigError, NotFoundError, RemoteError
 from wooodoo.http import RetryPolicy, make_session, redact_url
 from wooodoo.odoo import json2, xmlrpc
 from wooodoo.odoo.json2 import JsonTwoApi
@@ -54,7 +54,7 @@ def connect(
         log.debug("tenant %s: Odoo %s, using %s", tenant, version.label, chosen)
         if chosen == "xmlrpc":
             return _login_xmlrpc(channel, version, database, login, api_key, tenant)
-        return _login_json2(channel, version, database, login, api_key, tenant)
+        return _login_json2(channel, version, database, api_key, tenant)
     except BaseException:
         channel.close()
         raise
@@ -197,7 +197,6 @@ def _login_json2(
     channel: Channel,
     version: OdooVersion,
     database: str | None,
-    login: str,
     api_key: str,
     tenant: str,
 ) -> JsonTwoApi:
@@ -205,24 +204,16 @@ def _login_json2(
     db = database or discover_database(channel, tenant=tenant, lister=json2.list_databases)
     client = JsonTwoApi(channel, version=version, database=db, api_key=api_key, tenant=tenant)
     try:
-        # One cheap read proves the key and gives the uid of the configured login.
-        rows = client.call(
-            "res.users", "search_read", domain=[["login", "=", login]], fields=["id"], limit=1
-        )
+        # One cheap read proves the key (JSON-2 has no login step; 401 means refused).
+        client.call("res.partner", "search_count", domain=[["id", "=", 0]])
     except NotFoundError as exc:
         if exc.code == "database":
             raise _unknown_database(exc, tenant) from exc
         if db is None:
             raise _no_database(channel, tenant) from exc
         raise
-    except OdooRecordError:
-        # The key passed (no 401); this user just may not read res.users.
-        rows = []
     except RemoteError as exc:
         if db is None and type(exc) is RemoteError:
             raise _no_database(channel, tenant) from exc
         raise
-    if isinstance(rows, list) and rows and isinstance(rows[0], dict):
-        uid = rows[0].get("id")
-        client.uid = uid if isinstance(uid, int) else None
     return client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -65,9 +66,10 @@ def from_fault(code: int | str, text: str) -> OdooFailure:
         name, message = parse_traceback(text)
         return OdooFailure(name, message, fault_code=code)
     name = _CODE_NAMES.get(code, "")
-    if code == 2 and text.startswith(_MISSING_RECORD):
+    message = _clip(text)
+    if code == 2 and message.startswith(_MISSING_RECORD):
         name = "odoo.exceptions.MissingError"
-    return OdooFailure(name, _clip(text.strip()), fault_code=code)
+    return OdooFailure(name, message, fault_code=code)
 
 
 def _from_string_fault(code: str, text: str) -> OdooFailure:
@@ -124,6 +126,15 @@ def parse_traceback(text: str) -> tuple[str, str]:
 
 
 def _clip(text: str) -> str:
+    """Odoo's message, trimmed; Odoo 13's ``except_orm`` tuple ``('message', None)`` unwrapped."""
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")") and len(text) < 20_000:
+        try:
+            value = ast.literal_eval(text.replace("\n", "\\n"))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            value = None
+        if isinstance(value, tuple) and all(isinstance(v, str | None) for v in value):
+            text = "\n".join(v for v in value if v) or text
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
@@ -186,7 +197,7 @@ TABLE: tuple[Rule, ...] = (
             r"|could not obtain lock|connection pool is full"
         ),
     ),
-    _rule("database", message=r'database "[^"]*" does not exist'),
+    _rule("database", message=r"database [\"'][^\"']*[\"'] (?:does not exist|not found)"),
     _rule(
         "auth",
         names={"AccessDenied", "Unauthorized", "SessionExpiredException"},

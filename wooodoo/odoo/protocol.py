@@ -66,7 +66,7 @@ class OdooApi(Protocol):
     api: ApiName
     fields: FieldNames
     database: str | None  # None: JSON-2 on a server that picks the database by host
-    uid: int | None  # None: JSON-2 could not read the login's user id
+    uid: int | None  # XML-RPC's user id; None on JSON-2, whose calls carry the key instead
 
     @property
     def requests_sent(self) -> int:

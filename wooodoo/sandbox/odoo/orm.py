@@ -181,7 +181,11 @@ class BaseModel:
         if head not in self.spec.fields:
             raise self._invalid_leaf(head, path)
         field = self.spec.fields[head]
-        val = self.compute(row, head) if field.computed else row.get(head, False)
+        val = (
+            self.compute(row, head)
+            if field.computed or field.type == "one2many"
+            else row.get(head, False)
+        )
         if not rest:
             return val
         if field.type != "many2one" or field.relation is None:
@@ -394,7 +398,11 @@ class BaseModel:
 
     def export(self, row: Row, name: str, load: str = "_classic_read") -> Any:
         field = self.spec.fields[name]
-        val = self.compute(row, name) if field.computed else row.get(name, False)
+        val = (
+            self.compute(row, name)
+            if field.computed or field.type == "one2many"
+            else row.get(name, False)
+        )
         if field.type == "many2one":
             if not val or field.relation is None:
                 return False

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import email.utils
 import html
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -259,10 +260,19 @@ class WooClient:
             base["status"] = ",".join(statuses)
         while (req := cursor.next_request()) is not None:
             records, headers = self._get_list("orders", {**base, **req.params()})
-            fresh = cursor.accept(records, _int_header(headers, "X-WP-Total"))
+            fresh = cursor.accept(
+                records, _int_header(headers, "X-WP-Total"), _server_time(headers)
+            )
             batch = _parse_all(fresh, parse_order)
             if batch or batch.rejected:
                 yield OrderPage(list(batch), batch.rejected, cursor.cursor)
+        if cursor.stopped_in_running_second:
+            log.info(
+                "order walk paused at %s: more than %d orders were saved in that second, which "
+                "was not over yet; the next run goes on from there",
+                cursor.cursor.isoformat(),
+                self.per_page,
+            )
 
     def get_orders(self, ids: Sequence[int]) -> ParsedBatch[Order]:
         """The orders with these ids (chunks of 100); missing ones are simply absent."""
@@ -367,6 +377,17 @@ def _int_header(headers: Any, name: str) -> int | None:
 def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = data.get(key)
     return value if isinstance(value, Mapping) else {}
+
+
+def _server_time(headers: Any) -> datetime | None:
+    value = headers.get("Date") if headers is not None else None
+    if not isinstance(value, str):
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _opt_str(value: object) -> str | None:

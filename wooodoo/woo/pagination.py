@@ -23,8 +23,10 @@ The walk, with N = per page and T = the cursor (newest ``date_modified`` seen):
    ``orderby=id`` (a total order), pages 1, 2, ... until a short page. If the bucket's
    ``X-WP-Total`` changes between its pages (an order in it was modified and left it,
    shifting positions), the bucket is read again from page 1; seen ids are dropped.
-   After a bucket, one more request at ``>= T`` picks up orders saved into second T
-   while it was read; if it brings nothing new the walk continues strictly after T.
+   Then the walk goes on strictly after T, if second T was over (by the response's
+   ``Date``) when that pass began: no order can join it any more. If it was not, orders
+   may still be saved in T, so the walk ends there and ``stopped_in_running_second``
+   says so; the caller resumes from ``cursor`` (minus its overlap) on its next run.
 
 Loop guards: a full page that neither brings a new record nor moves T, a record outside
 the requested bounds (a store that ignores the filter), a bucket read beyond its own
@@ -120,6 +122,7 @@ class _Bucket:
     total: int | None = None
     restarts: int = 0
     stale: int = 0
+    opened_at: datetime | None = None  # the store's clock when this pass read page 1
 
 
 class ModifiedCursor:
@@ -148,8 +151,8 @@ class ModifiedCursor:
         self._inclusive = False  # the first request is strictly after the caller's start
         self._seen: set[int] = set()  # ids seen with date_modified == anchor
         self._bucket: _Bucket | None = None
-        self._confirming = False  # the request right after a bucket
         self._done = False
+        self.stopped_in_running_second = False
         self._max_pages = max_pages
         self.pages = 0
         self._last: PageRequest | None = None
@@ -181,8 +184,13 @@ class ModifiedCursor:
         self._last = req
         return req
 
-    def accept(self, records: Sequence[object], total: int | None) -> list[object]:
-        """Take the answer to the last request; return the records not returned before."""
+    def accept(
+        self, records: Sequence[object], total: int | None, server_time: datetime | None = None
+    ) -> list[object]:
+        """Take the answer to the last request; return the records not returned before.
+
+        ``total`` is ``X-WP-Total``, ``server_time`` the response's ``Date`` (if any).
+        """
         req = self._last
         if req is None:
             raise RuntimeError("accept() without next_request()")
@@ -193,7 +201,7 @@ class ModifiedCursor:
             self._max_pages = 3 * expected + 10 if total is not None else 10_000
         keys = self._keys(records, req)
         if self._bucket is not None:
-            return self._accept_bucket(records, keys, total)
+            return self._accept_bucket(records, keys, total, server_time)
         return self._accept_main(records, keys)
 
     def _keys(self, records: Sequence[object], req: PageRequest) -> list[RecordKey]:
@@ -237,16 +245,12 @@ class ModifiedCursor:
             self._seen = {k.id for k in keys if k.id is not None and k.modified == newest}
         else:
             self._seen |= {k.id for k in keys if k.id is not None and k.modified == t}
-        after_bucket, self._confirming = self._confirming, False
         if len(records) < self.per_page:
             self._done = True
         elif min(stamps, default=newest) == newest:
             # A full page within one second: the date cannot get past it; read the bucket.
-            if after_bucket and not new_ids:
-                self._inclusive = False
-            else:
-                self._inclusive = True
-                self._bucket = _Bucket(math.ceil(len(self._seen) / self.per_page))
+            self._inclusive = True
+            self._bucket = _Bucket(math.ceil(len(self._seen) / self.per_page))
         elif not moved and not new_ids:
             raise PaginationError(
                 f"order walk made no progress at cursor {woo_utc(t)}: a full page with nothing new",
@@ -257,7 +261,11 @@ class ModifiedCursor:
         return fresh
 
     def _accept_bucket(
-        self, records: Sequence[object], keys: list[RecordKey], total: int | None
+        self,
+        records: Sequence[object],
+        keys: list[RecordKey],
+        total: int | None,
+        server_time: datetime | None,
     ) -> list[object]:
         bucket = self._bucket
         assert bucket is not None
@@ -268,7 +276,8 @@ class ModifiedCursor:
         ]
         self._seen |= {k.id for k in keys if k.id is not None}
         changed = bucket.page > 1 and None not in (total, bucket.total) and total != bucket.total
-        bucket.total = total if bucket.page == 1 or changed else bucket.total
+        if bucket.page == 1 or changed:
+            bucket.total, bucket.opened_at = total, server_time
         if changed:
             bucket.restarts += 1
             if bucket.restarts > MAX_BUCKET_RESTARTS:
@@ -283,7 +292,10 @@ class ModifiedCursor:
         )
         if last_page:
             self._bucket = None
-            self._confirming = True
+            if bucket.opened_at is not None and bucket.opened_at < self._anchor + SECOND:
+                self._done = self.stopped_in_running_second = True
+            else:
+                self._inclusive = False
             return fresh
         if not fresh:
             # Only pages made of records seen before reading the bucket can be stale.

@@ -339,3 +339,7 @@ def secrets_check(state: CliState, tenants: tuple[str, ...]) -> None:
             problems=problems,
             hint=secrets_mod.keyring_fix_hint(env_vars) if keyring_unusable else None,
         )
+
+
+# The commands that talk to the shops live beside this module; importing registers them.
+from wooodoo import cli_sync  # noqa: E402, F401

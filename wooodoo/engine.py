@@ -52,14 +52,22 @@ ATTENTION_STATUSES = frozenset({"cancelled", "refunded"})
 
 
 class RejectedLike(Protocol):
-    record_id: int | None
-    reason: str
+    @property
+    def record_id(self) -> int | None: ...
+
+    @property
+    def reason(self) -> str: ...
 
 
 class OrderPageLike(Protocol):
-    orders: list[Order]
-    rejected: list[Any]
-    cursor: datetime
+    @property
+    def orders(self) -> Sequence[Order]: ...
+
+    @property
+    def rejected(self) -> Sequence[RejectedLike]: ...
+
+    @property
+    def cursor(self) -> datetime: ...
 
 
 class WooSource(Protocol):

@@ -172,7 +172,7 @@ class OdooWriter:
             country = r.get("country_id")
             if isinstance(country, list) and country and country[0] in code_by_country:
                 states[(code_by_country[country[0]], str(r["code"]).upper())] = r["id"]
-        rounding = self._tax_rounding()
+        rounding = self.tax_rounding()
         if problems:
             raise ConfigError(
                 f"tenant {spec.tenant!r}: the config does not match Odoo",
@@ -193,7 +193,7 @@ class OdooWriter:
             use_products=spec.use_products,
         )
 
-    def _tax_rounding(self) -> TaxRounding:
+    def tax_rounding(self) -> TaxRounding:
         rows = self.api.call(
             "res.company",
             "search_read",

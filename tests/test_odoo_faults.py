@@ -114,6 +114,17 @@ SYNTHETIC_FAULTS = [
         id="other application error",
     ),
     pytest.param(
+        {
+            "faultCode": 1,
+            "faultString": TRACEBACK.format(
+                last="AttributeError: 'NoneType' object has no attribute 'id'"
+            ),
+        },
+        RemoteRequestError,
+        "'NoneType' object has no attribute 'id'",
+        id="a bug in Odoo is no unknown method",
+    ),
+    pytest.param(
         {"faultCode": 2, "faultString": repr(("Record does not exist or has been deleted.", None))},
         OdooRecordError,
         "Record does not exist or has been deleted.",

@@ -208,7 +208,7 @@ TABLE: tuple[Rule, ...] = (
         "not_found",
         message=(
             r"^Object \S+ doesn't exist|^the model '[^']*' does not exist"
-            r"|^The method '[^']*' does not exist|has no attribute '"
+            r"|^The method '[^']*' does not exist|^type object '[^']*' has no attribute '"
         ),
     ),
     _rule(

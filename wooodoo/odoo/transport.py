@@ -78,8 +78,10 @@ class Channel:
         data: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        """Send one request; connection failures become TransientError. Bodies are never logged
-        (the XML-RPC body carries the API key)."""
+        """Send one request; connection failures become TransientError.
+
+        Bodies are never logged: the XML-RPC body carries the API key.
+        """
         self.requests_sent += 1
         started = time.monotonic()
         try:

@@ -50,9 +50,21 @@ def served(version: int, **kwargs: Any) -> Iterator[Served]:
 def fifteen_percent(odoo: Served) -> int:
     """A 15 % sale tax like the captured server's, with its own tax group."""
     group = odoo.call("account.tax.group", "create", [{"name": "Tax 15%"}])[0]
-    return int(odoo.call("account.tax", "create", [{
-        "name": "15%", "amount": 15, "amount_type": "percent", "type_tax_use": "sale",
-        "tax_group_id": group}])[0])
+    return int(
+        odoo.call(
+            "account.tax",
+            "create",
+            [
+                {
+                    "name": "15%",
+                    "amount": 15,
+                    "amount_type": "percent",
+                    "type_tax_use": "sale",
+                    "tax_group_id": group,
+                }
+            ],
+        )[0]
+    )
 
 
 def fault_of(call: Any) -> xmlrpc.client.Fault:

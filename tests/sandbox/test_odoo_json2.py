@@ -31,10 +31,12 @@ def odoo18() -> Iterator[Served]:
         yield srv
 
 
-def _post(srv: Served, path: str, body: Any, headers: dict[str, str] | None = None
-          ) -> requests.Response:
-    return requests.post(f"{srv.url}{path}", json=body, headers=AUTH if headers is None
-                         else headers, timeout=10)
+def _post(
+    srv: Served, path: str, body: Any, headers: dict[str, str] | None = None
+) -> requests.Response:
+    return requests.post(
+        f"{srv.url}{path}", json=body, headers=AUTH if headers is None else headers, timeout=10
+    )
 
 
 def test_version_endpoints(odoo19: Served, odoo18: Served) -> None:
@@ -62,12 +64,16 @@ def test_json2_on_a_pre_19_server_is_the_login_page(odoo18: Served) -> None:
 
 
 def test_successful_calls_follow_the_capture(odoo19: Served) -> None:
-    partner = _post(odoo19, "/json/2/res.partner/create", CAP19["create partner (vals_list)"][
-        "request"]["body"])
+    partner = _post(
+        odoo19, "/json/2/res.partner/create", CAP19["create partner (vals_list)"]["request"]["body"]
+    )
     assert partner.status_code == 200
     [partner_id] = partner.json()
-    read = _post(odoo19, "/json/2/res.partner/search_read", {
-        "domain": [["id", "=", partner_id]], "fields": ["name", "email", "ref", "write_date"]})
+    read = _post(
+        odoo19,
+        "/json/2/res.partner/search_read",
+        {"domain": [["id", "=", partner_id]], "fields": ["name", "email", "ref", "write_date"]},
+    )
     want = CAP19["search_read partner"]["response"]
     assert read.status_code == want["status"]
     assert read.headers["Content-Type"] == want["headers"]["Content-Type"]
@@ -80,12 +86,16 @@ def test_successful_calls_follow_the_capture(odoo19: Served) -> None:
     [move] = _post(odoo19, "/json/2/account.move/create", body).json()
     posted = _post(odoo19, "/json/2/account.move/action_post", {"ids": [move]})
     assert (posted.status_code, posted.json()) == (200, CAP19["action_post"]["response"]["body"])
-    read = _post(odoo19, "/json/2/account.move/read", CAP19["read posted"]["request"]["body"]
-                 | {"ids": [move]})
+    read = _post(
+        odoo19,
+        "/json/2/account.move/read",
+        CAP19["read posted"]["request"]["body"] | {"ids": [move]},
+    )
     want_row = CAP19["read posted"]["response"]["body"][0]
     got_row = read.json()[0]
     assert {k: v for k, v in got_row.items() if k not in ("id", "name")} == {
-        k: v for k, v in want_row.items() if k not in ("id", "name")}
+        k: v for k, v in want_row.items() if k not in ("id", "name")
+    }
 
 
 ERRORS = [k for k in CAP19 if k.startswith("error: ")]
@@ -96,8 +106,9 @@ def test_errors_follow_the_capture(odoo19: Served, case: str) -> None:
     exchange = CAP19[case]
     request = exchange["request"]
     if case == "error: post without lines (UserError)":
-        empty = odoo19.call("account.move", "create", [{"move_type": "out_invoice",
-                                                         "partner_id": 3}])
+        empty = odoo19.call(
+            "account.move", "create", [{"move_type": "out_invoice", "partner_id": 3}]
+        )
         request = {**request, "body": {"ids": empty}}
     headers = dict(AUTH)
     if case == "error: no auth header":
@@ -105,8 +116,12 @@ def test_errors_follow_the_capture(odoo19: Served, case: str) -> None:
     if case == "error: invalid key":
         headers["Authorization"] = "bearer not-the-key"
     if case == "error: malformed json":
-        got = requests.post(f"{odoo19.url}/json/2/res.partner/search", data=b"{not json",
-                            headers={**headers, "Content-Type": "application/json"}, timeout=10)
+        got = requests.post(
+            f"{odoo19.url}/json/2/res.partner/search",
+            data=b"{not json",
+            headers={**headers, "Content-Type": "application/json"},
+            timeout=10,
+        )
         want_body = json.loads(exchange["response"]["body"])
     else:
         got = _post(odoo19, request["path"], request["body"], headers)

@@ -441,7 +441,7 @@ class AccountMove(BaseModel):
                     model._name, line_id, {"balance": wanted * self.direction(self.rows[rid])}
                 )
                 return True
-        changes = model.convert({k: v for k, v in vals.items() if k != "move_id"})
+        changes = model.convert({k: v for k, v in vals.items() if k != "move_id"}, line)
         changes.update(self._line_numbers(vals))
         model.touch(line_id, changes)
         return False

@@ -493,8 +493,8 @@ class BaseModel:
     def write(self, ids: Sequence[int], vals: Row) -> bool:
         ids = [ids] if isinstance(ids, int) else list(ids)
         self.browse_rows(ids)
-        changes = self.convert(vals)
         for rid in ids:
+            changes = self.convert(vals, self.rows[rid])
             self.db.store.update(self._name, rid, {**changes, "write_date": self.db.now()})
             self.validate(self.rows[rid])
         return True
@@ -518,8 +518,8 @@ class BaseModel:
         return self._create_one(vals)
 
     # ----- value conversion
-    def convert(self, vals: Row) -> Row:
-        """Check field names and turn RPC values into stored values."""
+    def convert(self, vals: Row, current: Row | None = None) -> Row:
+        """Check field names and turn RPC values into stored values (x2many from ``current``)."""
         out: Row = {}
         for name, value in vals.items():
             if name not in self.spec.fields:
@@ -527,7 +527,10 @@ class BaseModel:
             field = self.spec.fields[name]
             if field.computed:
                 continue  # Odoo drops writes to computed fields without an inverse
-            out[name] = self.convert_value(field, name, value)
+            if field.type == "many2many":
+                out[name] = self.x2many_ids(field, (current or {}).get(name) or [], value)
+            else:
+                out[name] = self.convert_value(field, name, value)
         return out
 
     def convert_value(self, field: Field, name: str, value: Any) -> Any:

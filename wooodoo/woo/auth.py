@@ -94,7 +94,7 @@ def php_compatible_query(url: str) -> str:
             seen_plain.add(key)
         out.append((key, value))
     return urlunsplit(
-        (parts.scheme, parts.netloc, parts.path, urlencode(out, safe="[],"), parts.fragment)
+        (parts.scheme, parts.netloc, parts.path, urlencode(out, safe=","), parts.fragment)
     )
 
 

@@ -58,7 +58,11 @@ class LoopbackServer:
         self.host = host
         self.port = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name=f"sandbox-{self.port}", daemon=True
+            # a short poll interval makes stop() quick (tests start and stop many servers)
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{self.port}",
+            daemon=True,
         )
 
     @property

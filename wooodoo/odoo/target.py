@@ -114,6 +114,7 @@ class OdooWriter:
         by_name: dict[str, OdooTax] = {}
         for r in tax_rows:
             group = r.get("tax_group_id")
+            self._tax_groups[r["id"]] = group[0] if isinstance(group, list) and group else None
             by_name[r["name"]] = OdooTax(
                 r["id"],
                 r["name"],
@@ -272,21 +273,53 @@ class OdooWriter:
             self.api.call("account.move", "action_post", ids=list(ids))
 
     def adjust_tax(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> None:
-        """Set the draft's tax amounts per tax, through the tax lines Odoo generated."""
+        """Set a draft's tax amounts the way Odoo's tax totals widget does (one write).
+
+        16-17 and 18+ take an edited ``tax_totals`` per tax group; 13-15 have no such widget,
+        there the tax journal items themselves are edited.
+        """
+        major = self.api.version.major
+        if major >= 16:
+            by_group: dict[int, Decimal] = {}
+            for tax_id, amount in tax_by_tax.items():
+                group = self._tax_groups.get(tax_id)
+                if group is None:
+                    raise OdooRecordError(f"move {move_id}: tax {tax_id} has no tax group")
+                by_group[group] = by_group.get(group, Decimal(0)) + amount
+            if major >= 18:
+                payload: dict[str, Any] = {
+                    "subtotals": [
+                        {
+                            "tax_groups": [
+                                {"id": g, "tax_amount_currency": float(a)}
+                                for g, a in by_group.items()
+                            ]
+                        }
+                    ]
+                }
+            else:
+                payload = {
+                    "groups_by_subtotal": {
+                        "Untaxed Amount": [
+                            {"tax_group_id": g, "tax_group_amount": float(a)}
+                            for g, a in by_group.items()
+                        ]
+                    }
+                }
+            self.api.call("account.move", "write", ids=[move_id], vals={"tax_totals": payload})
+            return
         lines = self.api.call(
             "account.move.line",
             "search_read",
             domain=[("move_id", "=", move_id), ("tax_line_id", "!=", False)],
-            fields=["tax_line_id", "amount_currency", "balance"],
+            fields=["tax_line_id"],
         )
         commands: list[Any] = []
         for line in lines:
             tax = line["tax_line_id"]
             if isinstance(tax, list) and tax and tax[0] in tax_by_tax:
-                tax = tax[0]
-                # customer invoice: tax is a credit, amount_currency negative
-                amount = -float(tax_by_tax[tax])
-                commands.append((1, line["id"], {"amount_currency": amount}))
+                # a customer invoice's tax is a credit
+                commands.append((1, line["id"], {"credit": float(tax_by_tax[tax[0]])}))
         if not commands:
             raise OdooRecordError(f"move {move_id}: no tax line to adjust")
         self.api.call("account.move", "write", ids=[move_id], vals={"line_ids": commands})

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from wooodoo.sandbox.odoo.exceptions import UserError
-from wooodoo.sandbox.odoo.moves import PRODUCT_ROLES, AccountMove
+from wooodoo.sandbox.odoo.move_lines import PRODUCT_ROLES
+from wooodoo.sandbox.odoo.moves import AccountMove
 from wooodoo.sandbox.odoo.orm import BaseModel, Row
 
 REFUND_OF = {

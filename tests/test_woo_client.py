@@ -290,6 +290,7 @@ def test_system_status_from_the_captured_store(rsps: responses.RequestsMock) -> 
     assert c.supports_modified_after
     c.system_status()
     assert c.requests_sent == 2, "cached"
+    assert "_fields=environment%2Csettings" in (rsps.calls[0].request.url or "")
 
 
 @pytest.mark.parametrize(

@@ -203,7 +203,8 @@ class WooClient:
     def system_status(self) -> StoreInfo:
         """Versions and settings of the store (cached; one or two requests the first time)."""
         if self._store is None:
-            data, _ = self._get("system_status")
+            # Only these sections: the full report also lists plugins, pages, theme... (slow).
+            data, _ = self._get("system_status", {"_fields": "environment,settings"})
             status = _expect(data, dict, "system_status")
             env = _section(status, "environment")
             settings = _section(status, "settings")

@@ -224,3 +224,16 @@ def test_amounts_are_decimal_in_the_audit(store: AuditStore) -> None:
     link = store.all_links("acme", "order")[0]
     assert link.amounts is not None
     assert Decimal(link.amounts["total"]) == woo.orders[1000].total
+
+
+def test_full_run_catches_an_edit_without_a_new_modification_date(store: AuditStore) -> None:
+    orders = make_orders(3)
+    woo, odoo = FakeWoo(orders), FakeOdoo()
+    run(Engine(tenant(), woo, odoo, store))
+    edited = orders[1]
+    # WooCommerce 7.9 does not move date_modified when line items are edited over REST
+    woo.orders[edited.id] = Order(**{**edited.__dict__, "total": edited.total + 1})
+    assert run(Engine(tenant(), woo, odoo, store)).stats["conflict"] == 0  # cursor misses it
+    full = run(Engine(tenant(), woo, odoo, store), full=True)
+    assert full.stats["conflict"] == 1
+    assert len(odoo.moves) == 3

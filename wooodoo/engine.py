@@ -89,7 +89,7 @@ class WooSource(Protocol):
 class SyncOptions:
     since: date | None = None  # overrides the cursor
     dry_run: bool = False
-    full: bool = False  # also sweep every customer
+    full: bool = False  # re-read every order since ``since`` and sweep every customer
     limit: int | None = None  # stop after this many orders
 
 
@@ -250,7 +250,7 @@ class Engine:
         return self._ref
 
     def _start(self, options: SyncOptions) -> datetime:
-        if options.since is None:
+        if options.since is None and not options.full:
             saved = self.store.cursor(self.name, ORDER_CURSOR)
             if saved:
                 overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
@@ -288,7 +288,9 @@ class Engine:
                 self._process_batch(orders[start : start + size], options, result)
             self.progress("orders", len(orders))
             limited = options.limit is not None and seen >= options.limit
-            if not options.dry_run and not limited:
+            saved = self.store.cursor(self.name, ORDER_CURSOR)
+            ahead = saved is None or page.cursor > datetime.fromisoformat(saved)
+            if not options.dry_run and not limited and ahead:
                 cursor = page.cursor.astimezone(UTC).isoformat()
                 self.store.commit_page(self.name, result.run_id, [], cursor=(ORDER_CURSOR, cursor))
             if limited:
@@ -363,62 +365,65 @@ class Engine:
         links: list[Link],
         result: TenantResult,
     ) -> None:
-        """An order we already invoiced: never edit it; say so when it changed."""
-        if link.source_version == order.version or link.state == "conflict":
+        """An order we already invoiced: never edit it; say so when it changed.
+
+        Amounts are compared even when the modification date did not move: WooCommerce 7.9
+        does not stamp edits of line items made through the REST API.
+        """
+        amounts = link.amounts or {}
+        changed = (amounts.get("total"), amounts.get("tax")) != (
+            str(order.total),
+            str(order.total_tax),
+        )
+        if link.state == "conflict" or not (changed or order.status in ATTENTION_STATUSES):
+            if link.source_version != order.version and link.state != "conflict":
+                links.append(
+                    Link(
+                        link.key,
+                        link.kind,
+                        link.source_id,
+                        link.odoo_model,
+                        link.odoo_id,
+                        link.state,
+                        source_version=order.version,
+                        odoo_name=link.odoo_name,
+                        amounts=link.amounts,
+                    )
+                )
             result.stats["unchanged"] += 1
             return
-        amounts = link.amounts or {}
-        now = {"total": str(order.total), "tax": str(order.total_tax)}
-        changed_amounts = (amounts.get("total"), amounts.get("tax")) != (now["total"], now["tax"])
-        if order.status in ATTENTION_STATUSES or changed_amounts:
-            reason = (
-                f"order is now {order.status}"
-                if order.status in ATTENTION_STATUSES
-                else f"amounts changed after invoicing: total {amounts.get('total')} →"
-                f" {order.total}"
+        reason = (
+            f"order is now {order.status}"
+            if order.status in ATTENTION_STATUSES
+            else f"amounts changed after invoicing: total {amounts.get('total')} → {order.total}"
+        )
+        events.append(
+            Event(
+                "order",
+                str(order.id),
+                link.key,
+                "conflict",
+                source_version=order.version,
+                odoo_model=link.odoo_model,
+                odoo_id=link.odoo_id,
+                odoo_name=link.odoo_name,
+                error=reason + "; needs a credit note",
             )
-            events.append(
-                Event(
-                    "order",
-                    str(order.id),
-                    link.key,
-                    "conflict",
-                    source_version=order.version,
-                    odoo_model=link.odoo_model,
-                    odoo_id=link.odoo_id,
-                    odoo_name=link.odoo_name,
-                    error=reason + "; needs a credit note",
-                )
+        )
+        links.append(
+            Link(
+                link.key,
+                link.kind,
+                link.source_id,
+                link.odoo_model,
+                link.odoo_id,
+                "conflict",
+                source_version=order.version,
+                odoo_name=link.odoo_name,
+                amounts=link.amounts,
             )
-            links.append(
-                Link(
-                    link.key,
-                    link.kind,
-                    link.source_id,
-                    link.odoo_model,
-                    link.odoo_id,
-                    "conflict",
-                    source_version=order.version,
-                    odoo_name=link.odoo_name,
-                    amounts=link.amounts,
-                )
-            )
-            result.stats["conflict"] += 1
-        else:
-            links.append(
-                Link(
-                    link.key,
-                    link.kind,
-                    link.source_id,
-                    link.odoo_model,
-                    link.odoo_id,
-                    link.state,
-                    source_version=order.version,
-                    odoo_name=link.odoo_name,
-                    amounts=link.amounts,
-                )
-            )
-            result.stats["unchanged"] += 1
+        )
+        result.stats["conflict"] += 1
 
     def _create(
         self,

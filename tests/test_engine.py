@@ -229,11 +229,12 @@ def test_amounts_are_decimal_in_the_audit(store: AuditStore) -> None:
 def test_full_run_catches_an_edit_without_a_new_modification_date(store: AuditStore) -> None:
     orders = make_orders(3)
     woo, odoo = FakeWoo(orders), FakeOdoo()
-    run(Engine(tenant(), woo, odoo, store))
-    edited = orders[1]
+    cfg = tenant(overlap_seconds=0)
+    run(Engine(cfg, woo, odoo, store))
+    edited = orders[0]
     # WooCommerce 7.9 does not move date_modified when line items are edited over REST
     woo.orders[edited.id] = Order(**{**edited.__dict__, "total": edited.total + 1})
-    assert run(Engine(tenant(), woo, odoo, store)).stats["conflict"] == 0  # cursor misses it
-    full = run(Engine(tenant(), woo, odoo, store), full=True)
+    assert run(Engine(cfg, woo, odoo, store)).stats["conflict"] == 0  # the cursor misses it
+    full = run(Engine(cfg, woo, odoo, store), full=True)
     assert full.stats["conflict"] == 1
     assert len(odoo.moves) == 3

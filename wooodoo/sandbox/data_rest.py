@@ -1,0 +1,504 @@
+"""The store's records in the exact JSON shapes of WooCommerce 7.9's REST API (wc/v3).
+
+Key order, value types and number formatting follow the captured store: order money strings use
+``dp`` decimals, per-rate taxes are unrounded strings with trailing zeros cut ("2.375", "0"),
+a line's ``price`` is a float (or an int when it divides evenly), dates are site-local without an
+offset and ``*_gmt`` dates are UTC without ``Z``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from wooodoo.sandbox.catalog import STORE_TIMEZONE, TaxRate
+from wooodoo.sandbox.data_model import (
+    ZERO,
+    CouponLine,
+    Customer,
+    FeeLine,
+    LineItem,
+    Meta,
+    Order,
+    Product,
+    Refund,
+    ShippingLine,
+    TaxLine,
+    Variation,
+)
+from wooodoo.sandbox.data_orders import currency_symbol
+
+SITE_TZ = ZoneInfo(STORE_TIMEZONE)
+API = "/wp-json/wc/v3"
+JSON = dict[str, Any]
+
+
+def local_date(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(SITE_TZ).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def gmt_date(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def money(value: Decimal, dp: int) -> str:
+    """``wc_format_decimal($value, $dp)``: PHP ``number_format`` to ``dp`` places."""
+    rounded = value.quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{rounded:f}"
+
+
+def trimmed(value: Decimal) -> str:
+    """A computed amount as WooCommerce stores it: 6 places, trailing zeros cut."""
+    text = f"{value.quantize(Decimal('0.000001'), rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def php_number(value: Decimal) -> int | float:
+    """A PHP number as json_encode writes it: ints stay ints."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def line_price(total: Decimal, quantity: int) -> int | float:
+    """``$item->get_total() / $item->get_quantity()`` in PHP: int when it divides evenly."""
+    if not quantity:
+        return 0
+    if total == total.to_integral_value() and int(total) % quantity == 0:
+        return int(total) // quantity
+    return float(total) / quantity
+
+
+def _links(base: str, self_path: str, collection: str, **extra: str) -> JSON:
+    links: JSON = {
+        "self": [{"href": f"{base}{API}/{self_path}"}],
+        "collection": [{"href": f"{base}{API}/{collection}"}],
+    }
+    for rel, path in extra.items():
+        links[rel] = [{"href": f"{base}{API}/{path}"}]
+    return links
+
+
+def _meta(meta: list[Meta]) -> list[JSON]:
+    return [{"id": m.id, "key": m.key, "value": m.value} for m in meta]
+
+
+def _item_meta(meta: list[Meta]) -> list[JSON]:
+    return [
+        {
+            "id": m.id,
+            "key": m.key,
+            "value": m.value,
+            "display_key": m.display_key if m.display_key is not None else m.key,
+            "display_value": m.display_value if m.display_value is not None else m.value,
+        }
+        for m in meta
+    ]
+
+
+def _taxes(total: dict[int, Decimal], subtotal: dict[int, Decimal] | None) -> list[JSON]:
+    return [
+        {
+            "id": rate_id,
+            "total": trimmed(amount),
+            "subtotal": trimmed(subtotal[rate_id]) if subtotal and rate_id in subtotal else "",
+        }
+        for rate_id, amount in total.items()
+    ]
+
+
+def render_line(item: LineItem, dp: int) -> JSON:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "product_id": item.product_id,
+        "variation_id": item.variation_id,
+        "quantity": item.quantity,
+        "tax_class": item.tax_class,
+        "subtotal": money(item.subtotal, dp),
+        "subtotal_tax": money(item.subtotal_tax, dp),
+        "total": money(item.total, dp),
+        "total_tax": money(item.total_tax, dp),
+        "taxes": _taxes(item.taxes, item.subtotal_taxes),
+        "meta_data": _item_meta(item.meta),
+        "sku": item.sku,
+        "price": line_price(item.total, item.quantity),
+        "image": {"id": "" if item.product_id else 0, "src": ""},
+        "parent_name": item.parent_name,
+    }
+
+
+def render_tax_line(line: TaxLine, dp: int) -> JSON:
+    return {
+        "id": line.id,
+        "rate_code": line.rate_code,
+        "rate_id": line.rate_id,
+        "label": line.label,
+        "compound": line.compound,
+        "tax_total": money(line.tax_total, dp),
+        "shipping_tax_total": money(line.shipping_tax_total, dp),
+        "rate_percent": php_number(line.rate_percent),
+        "meta_data": _item_meta(line.meta),
+    }
+
+
+def render_shipping(line: ShippingLine, dp: int) -> JSON:
+    return {
+        "id": line.id,
+        "method_title": line.method_title,
+        "method_id": line.method_id,
+        "instance_id": line.instance_id,
+        "total": money(line.total, dp),
+        "total_tax": money(line.total_tax, dp),
+        "taxes": _taxes(line.taxes, None),
+        "meta_data": _item_meta(line.meta),
+    }
+
+
+def render_fee(line: FeeLine, dp: int) -> JSON:
+    return {
+        "id": line.id,
+        "name": line.name,
+        "tax_class": line.tax_class,
+        "tax_status": line.tax_status,
+        "amount": "",
+        "total": money(line.total, dp),
+        "total_tax": money(line.total_tax, dp),
+        "taxes": _taxes(line.taxes, None),
+        "meta_data": _item_meta(line.meta),
+    }
+
+
+def render_coupon_line(line: CouponLine) -> JSON:
+    return {
+        "id": line.id,
+        "code": line.code,
+        "discount": trimmed(line.discount),
+        "discount_tax": trimmed(line.discount_tax),
+        "meta_data": _item_meta(line.meta),
+    }
+
+
+def needs_payment(order: Order) -> bool:
+    return order.status in ("pending", "failed") and order.total > 0
+
+
+def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None = None) -> JSON:
+    """One order as ``GET /orders/<id>`` returns it; ``base`` is the site's home URL."""
+    from wooodoo.sandbox.data_calc import decimals_for
+
+    places = decimals_for(order.currency) if dp is None else dp
+    links = _links(base, f"orders/{order.id}", "orders")
+    if order.customer_id:
+        links["customer"] = [{"href": f"{base}{API}/customers/{order.customer_id}"}]
+    if order.parent_id:
+        links["up"] = [{"href": f"{base}{API}/orders/{order.parent_id}"}]
+    return {
+        "id": order.id,
+        "parent_id": order.parent_id,
+        "status": order.status,
+        "currency": order.currency,
+        "version": order.version,
+        "prices_include_tax": order.prices_include_tax,
+        "date_created": local_date(order.date_created),
+        "date_modified": local_date(order.date_modified),
+        "discount_total": money(order.discount_total, places),
+        "discount_tax": money(order.discount_tax, places),
+        "shipping_total": money(order.shipping_total, places),
+        "shipping_tax": money(order.shipping_tax, places),
+        "cart_tax": money(order.cart_tax, places),
+        "total": money(order.total, places),
+        "total_tax": money(order.total_tax, places),
+        "customer_id": order.customer_id,
+        "order_key": order.order_key,
+        "billing": dict(order.billing),
+        "shipping": dict(order.shipping),
+        "payment_method": order.payment_method,
+        "payment_method_title": order.payment_method_title,
+        "transaction_id": order.transaction_id,
+        "customer_ip_address": order.customer_ip_address,
+        "customer_user_agent": order.customer_user_agent,
+        "created_via": order.created_via,
+        "customer_note": order.customer_note,
+        "date_completed": local_date(order.date_completed),
+        "date_paid": local_date(order.date_paid),
+        "cart_hash": order.cart_hash,
+        "number": order.number,
+        "meta_data": _meta(order.meta),
+        "line_items": [render_line(li, places) for li in order.line_items],
+        "tax_lines": [render_tax_line(t, places) for t in order.tax_lines],
+        "shipping_lines": [render_shipping(s, places) for s in order.shipping_lines],
+        "fee_lines": [render_fee(f, places) for f in order.fee_lines],
+        "coupon_lines": [render_coupon_line(c) for c in order.coupon_lines],
+        "refunds": [
+            {"id": r.id, "reason": r.reason, "total": "-" + money(r.amount, places)}
+            for r in refunds
+        ],
+        "payment_url": (
+            f"{base}/checkout/order-pay/{order.id}/?pay_for_order=true&key={order.order_key}"
+        ),
+        "is_editable": order.status in ("pending", "on-hold", "auto-draft"),
+        "needs_payment": needs_payment(order),
+        "needs_processing": any(li.needs_processing for li in order.line_items),
+        "date_created_gmt": gmt_date(order.date_created),
+        "date_modified_gmt": gmt_date(order.date_modified),
+        "date_completed_gmt": gmt_date(order.date_completed),
+        "date_paid_gmt": gmt_date(order.date_paid),
+        "currency_symbol": currency_symbol(order.currency),
+        "_links": links,
+    }
+
+
+def render_refund(refund: Refund, base: str, dp: int) -> JSON:
+    path = f"orders/{refund.order_id}/refunds"
+    return {
+        "id": refund.id,
+        "date_created": local_date(refund.date_created),
+        "date_created_gmt": gmt_date(refund.date_created),
+        "amount": money(refund.amount, dp),
+        "reason": refund.reason,
+        "refunded_by": refund.refunded_by,
+        "refunded_payment": refund.refunded_payment,
+        "meta_data": _meta(refund.meta),
+        "line_items": [render_line(li, dp) for li in refund.line_items],
+        "shipping_lines": [render_shipping(s, dp) for s in refund.shipping_lines],
+        "tax_lines": [render_tax_line(t, dp) for t in refund.tax_lines],
+        "fee_lines": [render_fee(f, dp) for f in refund.fee_lines],
+        "_links": _links(base, f"{path}/{refund.id}", path, up=f"orders/{refund.order_id}"),
+    }
+
+
+def avatar_url(email: str) -> str:
+    digest = hashlib.md5(email.strip().lower().encode(), usedforsecurity=False).hexdigest()
+    return f"https://secure.gravatar.com/avatar/{digest}?s=96&d=mm&r=g"
+
+
+_CUSTOMER_ADDRESS = (
+    "first_name",
+    "last_name",
+    "company",
+    "address_1",
+    "address_2",
+    "city",
+    "postcode",
+    "country",
+    "state",
+    "email",
+    "phone",
+)
+
+
+def render_customer(customer: Customer, base: str) -> JSON:
+    billing = {k: customer.billing.get(k, "") for k in _CUSTOMER_ADDRESS}
+    shipping = {k: customer.shipping.get(k, "") for k in _CUSTOMER_ADDRESS if k != "email"}
+    return {
+        "id": customer.id,
+        "date_created": local_date(customer.date_created),
+        "date_created_gmt": gmt_date(customer.date_created),
+        "date_modified": local_date(customer.date_modified),
+        "date_modified_gmt": gmt_date(customer.date_modified),
+        "email": customer.email,
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "role": customer.role,
+        "username": customer.username,
+        "billing": billing,
+        "shipping": shipping,
+        "is_paying_customer": customer.is_paying_customer,
+        "avatar_url": avatar_url(customer.email),
+        "meta_data": _meta(customer.meta),
+        "_links": _links(base, f"customers/{customer.id}", "customers"),
+    }
+
+
+def render_tax_rate(rate: TaxRate, base: str) -> JSON:
+    return {
+        "id": rate.id,
+        "country": rate.country,
+        "state": "",
+        "postcode": "",
+        "city": "",
+        "rate": f"{rate.rate:.4f}",
+        "name": rate.name,
+        "priority": 1,
+        "compound": False,
+        "shipping": True,
+        "order": 0,
+        "class": rate.tax_class,
+        "postcodes": [],
+        "cities": [],
+        "_links": _links(base, f"taxes/{rate.id}", "taxes"),
+    }
+
+
+def _price_html(amount: Decimal) -> str:
+    return (
+        '<span class="woocommerce-Price-amount amount"><bdi><span class="woocommerce-Price-'
+        f'currencySymbol">&euro;</span>{amount:.2f}</bdi></span>'
+    )
+
+
+def render_product(product: Product, base: str, related: list[int]) -> JSON:
+    variable = bool(product.variations)
+    prices = [v.regular_price for v in product.variations] or [product.price]
+    if variable:
+        low, high = min(prices), max(prices)
+        html = (
+            _price_html(low) if low == high else f"{_price_html(low)} &ndash; {_price_html(high)}"
+        )
+    elif product.sale_price is not None:
+        html = (
+            f'<del aria-hidden="true">{_price_html(product.regular_price)}</del> '
+            f"<ins>{_price_html(product.sale_price)}</ins>"
+        )
+    else:
+        html = _price_html(product.price)
+    physical = not product.virtual
+    return {
+        "id": product.id,
+        "name": product.name,
+        "slug": product.slug,
+        "permalink": f"{base}/product/{product.slug}/",
+        "date_created": local_date(product.date_created),
+        "date_created_gmt": gmt_date(product.date_created),
+        "date_modified": local_date(product.date_modified),
+        "date_modified_gmt": gmt_date(product.date_modified),
+        "type": product.type,
+        "status": "publish",
+        "featured": False,
+        "catalog_visibility": "visible",
+        "description": product.description,
+        "short_description": "",
+        "sku": product.sku,
+        "price": f"{min(prices):.2f}",
+        "regular_price": "" if variable else f"{product.regular_price:.2f}",
+        "sale_price": "" if variable or product.sale_price is None else f"{product.sale_price:.2f}",
+        "date_on_sale_from": None,
+        "date_on_sale_from_gmt": None,
+        "date_on_sale_to": None,
+        "date_on_sale_to_gmt": None,
+        "on_sale": product.sale_price is not None,
+        "purchasable": True,
+        "total_sales": product.total_sales,
+        "virtual": product.virtual,
+        "downloadable": product.downloadable,
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "external_url": "",
+        "button_text": "",
+        "tax_status": product.tax_status,
+        "tax_class": product.tax_class,
+        "manage_stock": physical and not variable,
+        "stock_quantity": product.stock_quantity if physical and not variable else None,
+        "backorders": "no",
+        "backorders_allowed": False,
+        "backordered": False,
+        "low_stock_amount": None,
+        "sold_individually": False,
+        "weight": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_required": physical,
+        "shipping_taxable": physical and product.tax_status == "taxable",
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "reviews_allowed": True,
+        "average_rating": "0.00",
+        "rating_count": 0,
+        "upsell_ids": [],
+        "cross_sell_ids": [],
+        "parent_id": 0,
+        "purchase_note": "",
+        "categories": [{"id": 16, "name": product.category, "slug": product.category.lower()}],
+        "tags": [],
+        "images": [],
+        "attributes": [
+            {
+                "id": 0,
+                "name": product.variations[0].attribute,
+                "position": 0,
+                "visible": True,
+                "variation": True,
+                "options": [v.option for v in product.variations],
+            }
+        ]
+        if variable
+        else [],
+        "default_attributes": [],
+        "variations": [v.id for v in product.variations],
+        "grouped_products": [],
+        "menu_order": 0,
+        "price_html": html,
+        "related_ids": related,
+        "meta_data": [],
+        "stock_status": "instock",
+        "has_options": variable,
+        "_links": _links(base, f"products/{product.id}", "products"),
+    }
+
+
+def render_variation(product: Product, variation: Variation, base: str) -> JSON:
+    path = f"products/{product.id}/variations"
+    return {
+        "id": variation.id,
+        "date_created": local_date(product.date_created),
+        "date_created_gmt": gmt_date(product.date_created),
+        "date_modified": local_date(product.date_modified),
+        "date_modified_gmt": gmt_date(product.date_modified),
+        "description": "",
+        "permalink": f"{base}/product/{product.slug}/?attribute_size={variation.option}",
+        "sku": variation.sku or product.sku,
+        "price": f"{variation.regular_price:.2f}",
+        "regular_price": f"{variation.regular_price:.2f}",
+        "sale_price": "",
+        "date_on_sale_from": None,
+        "date_on_sale_from_gmt": None,
+        "date_on_sale_to": None,
+        "date_on_sale_to_gmt": None,
+        "on_sale": False,
+        "status": "publish",
+        "purchasable": True,
+        "virtual": False,
+        "downloadable": False,
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "tax_status": product.tax_status,
+        "tax_class": product.tax_class,
+        "manage_stock": True,
+        "stock_quantity": variation.stock_quantity,
+        "stock_status": "instock",
+        "backorders": "no",
+        "backorders_allowed": False,
+        "backordered": False,
+        "low_stock_amount": None,
+        "weight": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "image": None,
+        "attributes": [{"id": 0, "name": variation.attribute, "option": variation.option}],
+        "menu_order": 0,
+        "meta_data": [],
+        "_links": _links(base, f"{path}/{variation.id}", path, up=f"products/{product.id}"),
+    }
+
+
+def totals_check(order: Order) -> Decimal:
+    """Sum of rounded lines, shipping, fees and taxes minus the total (0 when consistent)."""
+    from wooodoo.sandbox.data_calc import decimals_for, round_money
+
+    dp = decimals_for(order.currency)
+    lines = sum((round_money(li.total, dp) for li in order.line_items), ZERO)
+    ship = sum((round_money(s.total, dp) for s in order.shipping_lines), ZERO)
+    fees = sum((f.total for f in order.fee_lines), ZERO)
+    return round_money(lines + ship + fees + order.total_tax, dp) - order.total

@@ -132,7 +132,8 @@ def render_line(item: LineItem, dp: int) -> JSON:
         "meta_data": _item_meta(item.meta),
         "sku": item.sku,
         "price": line_price(item.total, item.quantity),
-        "image": {"id": "" if item.product_id else 0, "src": ""},
+        # a simple product without image says "", a variation (or no product) says 0
+        "image": {"id": "" if item.product_id and not item.variation_id else 0, "src": ""},
         "parent_name": item.parent_name,
     }
 

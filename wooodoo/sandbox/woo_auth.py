@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from oauthlib.oauth1 import Client as OAuthClient
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from oauthlib.oauth1.rfc5849 import utils as oauth_utils
 
@@ -119,10 +120,14 @@ def oauth_base_string(method: str, url: str, params: Mapping[str, Any]) -> str:
     return oauth_signature.signature_base_string(http_method, url, normalized)
 
 
-def oauth_sign(base_string: str, secret: str, method: str) -> str:
+def oauth_sign(base_string: str, key: WooKey, method: str) -> str:
+    client = OAuthClient(key.consumer_key, client_secret=key.consumer_secret)
     if method == "HMAC-SHA256":
-        return str(oauth_signature.sign_hmac_sha256(base_string, secret, ""))
-    return str(oauth_signature.sign_hmac_sha1(base_string, secret, ""))
+        signed = oauth_signature.sign_hmac_sha256_with_client(  # type: ignore[no-untyped-call]
+            base_string, client
+        )
+        return str(signed)
+    return str(oauth_signature.sign_hmac_sha1_with_client(base_string, client))
 
 
 class Authenticator:
@@ -204,7 +209,7 @@ class Authenticator:
                 "woocommerce_rest_authentication_error",
                 "Invalid signature - signature method is invalid.",
             )
-        expected = oauth_sign(base_string, key.consumer_secret, sig_method)
+        expected = oauth_sign(base_string, key, sig_method)
         if not hmac.compare_digest(expected.encode(), provided.encode()):
             return _failure(
                 "woocommerce_rest_authentication_error",

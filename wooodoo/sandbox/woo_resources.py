@@ -293,7 +293,10 @@ class ResourceRoutes:
                 "wc_database_version": self.wc_version,
                 "database_prefix": "wp_",
                 "maxmind_geoip_database": "",
-                "database_tables": {"woocommerce": {}, "other": {}},
+                "database_tables": {
+                    "woocommerce": {f"wp_{t}": _TABLE for t in _WC_TABLES},
+                    "other": {f"wp_{t}": _TABLE for t in _WP_TABLES},
+                },
                 "database_size": {"data": 1.2, "index": 1.55},
             },
             "settings": {
@@ -312,7 +315,7 @@ class ResourceRoutes:
                     "simple": "simple",
                     "variable": "variable",
                 },
-                "product_visibility_terms": {},
+                "product_visibility_terms": {t: t for t in _VISIBILITY},
                 "woocommerce_com_connected": "no",
                 "enforce_approved_download_dirs": True,
                 "order_datastore": "WC_Order_Data_Store_CPT",
@@ -342,6 +345,74 @@ class ResourceRoutes:
             },
         )
 
+
+_TABLE = {"data": "0.02", "index": "0.02", "engine": "InnoDB"}
+_WC_TABLES = tuple(
+    "woocommerce_" + t
+    for t in [
+        "sessions",
+        "api_keys",
+        "attribute_taxonomies",
+        "downloadable_product_permissions",
+        "order_items",
+        "order_itemmeta",
+        "tax_rates",
+        "tax_rate_locations",
+        "shipping_zones",
+        "shipping_zone_locations",
+        "shipping_zone_methods",
+        "payment_tokens",
+        "payment_tokenmeta",
+        "log",
+    ]
+)
+_WP_TABLES = tuple(
+    [
+        "actionscheduler_actions",
+        "actionscheduler_claims",
+        "actionscheduler_groups",
+        "actionscheduler_logs",
+        "commentmeta",
+        "comments",
+        "links",
+        "options",
+        "postmeta",
+        "posts",
+        "termmeta",
+        "terms",
+        "term_relationships",
+        "term_taxonomy",
+        "usermeta",
+        "users",
+        "wc_admin_notes",
+        "wc_admin_note_actions",
+        "wc_category_lookup",
+        "wc_customer_lookup",
+        "wc_download_log",
+        "wc_order_coupon_lookup",
+        "wc_order_product_lookup",
+        "wc_order_stats",
+        "wc_order_tax_lookup",
+        "wc_product_attributes_lookup",
+        "wc_product_download_directories",
+        "wc_product_meta_lookup",
+        "wc_rate_limits",
+        "wc_reserved_stock",
+        "wc_tax_rate_classes",
+        "wc_webhooks",
+    ]
+)
+_VISIBILITY = (
+    "exclude-from-catalog",
+    "exclude-from-search",
+    "featured",
+    "outofstock",
+    "rated-1",
+    "rated-2",
+    "rated-3",
+    "rated-4",
+    "rated-5",
+)
 
 _GENERAL: tuple[tuple[str, str, str, str], ...] = (
     ("woocommerce_store_address", "Address line 1", "text", "Kaffeestraße 12"),

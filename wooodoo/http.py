@@ -21,6 +21,7 @@ from wooodoo import __version__
 from wooodoo.errors import (
     AuthError,
     NotFoundError,
+    RemoteError,
     RemoteRequestError,
     TransientError,
     WooodooError,
@@ -50,10 +51,26 @@ SENSITIVE_PARAMS = frozenset(
 )
 
 
+class _Session(requests.Session):
+    """A session whose own CA bundle wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+
+    Plain requests lets those environment variables replace ``session.verify`` on every
+    request, which would silently drop a tenant's ``ca_bundle``.
+    """
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if verify is None and isinstance(self.verify, str):
+            settings["verify"] = self.verify
+        return settings
+
+
 def make_session(*, ca_bundle: Path | None = None) -> requests.Session:
-    """A session with TLS verification on (``ca_bundle`` adds trust, never removes it)."""
+    """A session with TLS verification always on; ``ca_bundle`` names the CAs to trust."""
     install_log_redaction()
-    session = requests.Session()
+    session = _Session()
     session.verify = str(ca_bundle) if ca_bundle else True
     session.headers["User-Agent"] = USER_AGENT
     # Retries are ours (tenacity), with classification; urllib3 must not retry behind our back.
@@ -192,11 +209,17 @@ def classify(resp: requests.Response, what: str, describe: ErrorDescriber) -> An
 
 
 def transient_from_exception(exc: requests.RequestException, what: str) -> TransientError:
-    """A connection error, timeout or broken body as a retriable error (URL redacted)."""
+    """A connection error, timeout or broken body as a retriable error (URL redacted).
+
+    A TLS failure is raised at once as a RemoteError instead: retrying cannot fix it.
+    """
     kind = type(exc).__name__
     if isinstance(exc, requests.exceptions.SSLError):
-        # Not transient in practice, but the message must never carry a URL with keys.
-        return TransientError(f"{what}: TLS error ({kind}); check ca_bundle and the certificate")
+        # Retrying cannot fix a certificate; the message must never carry a URL with keys.
+        raise RemoteError(
+            f"{what}: the TLS certificate was not accepted",
+            hint="Check the URL and, for a self-signed server, the ca_bundle setting.",
+        ) from None
     return TransientError(f"{what}: {kind} (connection dropped, refused or timed out)")
 
 

@@ -124,7 +124,8 @@ class StoreData:
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
-    def _emit(self, *events: tuple[str, int]) -> None:
+    def announce(self, *events: tuple[str, int]) -> None:
+        """Tell the listeners; changes made under ``quiet()`` are announced this way."""
         with self.lock:
             listeners = list(self._listeners)
         for topic, resource_id in events:
@@ -224,7 +225,7 @@ class StoreData:
             )
             self.customers[customer.id] = customer
             self._by_email[email.casefold()] = customer.id
-        self._emit(("customer.created", customer.id))
+        self.announce(("customer.created", customer.id))
         return customer
 
     def add_order(
@@ -245,7 +246,6 @@ class StoreData:
         created_via: str = "checkout",
         customer_note: str = "",
         when: datetime | None = None,
-        announce: Sequence[str] = ("order.created",),
     ) -> Order:
         """Create an order as checkout or the REST API would; totals computed like WooCommerce.
 
@@ -296,7 +296,7 @@ class StoreData:
             if customer:
                 customer.date_modified = stamp
             self.note_time(stamp)
-        self._emit(*((topic, order.id) for topic in announce))
+        self.announce(("order.created", order.id))
         return order
 
     def _fill(
@@ -411,7 +411,7 @@ class StoreData:
             if touch:
                 order.date_modified = max(stamp, order.date_modified)
             self.note_time(stamp)
-        self._emit(("order.updated", order_id))
+        self.announce(("order.updated", order_id))
         return order
 
     def _set_meta(self, order: Order, key: str, value: Any) -> None:
@@ -468,7 +468,7 @@ class StoreData:
                 build.set_status(order, "refunded", stamp)
             order.date_modified = max(stamp, order.date_modified)
             self.note_time(stamp)
-        self._emit(("order.updated", order_id))
+        self.announce(("order.updated", order_id))
         return refund
 
     def delete_order(
@@ -486,7 +486,7 @@ class StoreData:
                 order.status = "trash"
                 order.date_modified = max(stamp, order.date_modified)
                 self.note_time(stamp)
-        self._emit(("order.deleted", order_id))
+        self.announce(("order.deleted", order_id))
         return order
 
 

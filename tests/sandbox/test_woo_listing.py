@@ -335,3 +335,29 @@ def test_rest_created_orders_fire_created_and_updated(woo_served: WooServed) -> 
         woo_served.clock.now - timedelta(seconds=1)
         == woo_served.store.orders[created["id"]].date_created
     )
+
+
+def test_deliver_returning_none_is_not_counted_but_exceptions_are(woo_served: WooServed) -> None:
+    hook = woo_served.app.webhooks.create(
+        name="x", topic="order.updated", delivery_url="https://h.test/", secret="s"
+    )
+    calls: list[str] = []
+
+    def silent(hook: Webhook, topic: str, body: bytes, headers: Mapping[str, str]) -> None:
+        calls.append(topic)
+
+    woo_served.app.deliver = silent
+    order_ids = sorted(woo_served.store.orders)
+    for order_id in order_ids[:8]:
+        woo_served.store.update_order(order_id, customer_note="n")
+    assert len(calls) == 8
+    assert hook.status == "active"
+    assert hook.failure_count == 0
+
+    def unreachable(hook: Webhook, topic: str, body: bytes, headers: Mapping[str, str]) -> int:
+        raise ConnectionError("connection refused")
+
+    woo_served.app.deliver = unreachable
+    woo_served.store.update_order(order_ids[0], customer_note="again")
+    assert hook.failure_count == 1
+    assert woo_served.app.webhooks.deliveries[-1].error.startswith("ConnectionError")

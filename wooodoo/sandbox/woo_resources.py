@@ -167,7 +167,7 @@ class ResourceRoutes:
 
     def webhook_list(self, req: Req) -> Resp:
         p = validate(WEBHOOK_ARGS, req.query)
-        hooks = _select(list(self.webhooks.webhooks.values()), p)
+        hooks = _select(self.webhooks.all(), p)
         if p["status"] != "all":
             hooks = [h for h in hooks if h.status == p["status"]]
         if p["orderby"] == "id":
@@ -180,7 +180,7 @@ class ResourceRoutes:
         return collection(req, page, p["page"], rendered, dict(req.query))
 
     def _hook(self, req: Req) -> Any:
-        hook = self.webhooks.webhooks.get(req.int_match("id"))
+        hook = self.webhooks.get(req.int_match("id"))
         if hook is None:
             raise invalid_id("shop_webhook")
         return hook

@@ -3,8 +3,9 @@
 Creating a webhook sends the form-encoded ping ``webhook_id=N`` (no signature). Store changes
 are delivered as JSON signed with ``X-WC-Webhook-Signature`` = base64(HMAC-SHA256(body,
 secret)). Sending is a pluggable ``deliver(webhook, topic, body, headers) -> status | None``
-(None: unreachable); without one, deliveries are only recorded. After more than five failed
-deliveries in a row the webhook is disabled, as WooCommerce does.
+(an exception counts as unreachable); without one, deliveries are only recorded. Returned
+status codes are counted: after more than five failed deliveries in a row the webhook is
+disabled, as WooCommerce does; a callable that returns None is not counted.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ class Delivery:
     body: bytes
     headers: dict[str, str]
     response_code: int | None
+    error: str = ""
 
 
 Deliver = Callable[[Webhook, str, bytes, Mapping[str, str]], int | None]
@@ -170,8 +172,8 @@ class WebhookRegistry:
             "Referer": hook.delivery_url,
             "Content-Type": "application/x-www-form-urlencoded",
         }
-        code = self.deliver(hook, "ping", body, headers) if self.deliver else None
-        record = Delivery(hook.id, "ping", body, headers, code)
+        code, error = self._call(hook, "ping", body, headers)
+        record = Delivery(hook.id, "ping", body, headers, code, error)
         self.deliveries.append(record)
         return record
 
@@ -229,16 +231,34 @@ class WebhookRegistry:
             "X-WC-Webhook-ID": str(hook.id),
             "X-WC-Webhook-Delivery-ID": delivery_id,
         }
-        code = self.deliver(hook, topic, body, headers) if self.deliver else None
-        record = Delivery(hook.id, topic, body, headers, code)
+        code, error = self._call(hook, topic, body, headers)
+        record = Delivery(hook.id, topic, body, headers, code, error)
         self.deliveries.append(record)
-        if self.deliver is not None:
+        if code is not None:
             self._count(hook, code)
         return record
 
-    def _count(self, hook: Webhook, code: int | None) -> None:
+    def _call(
+        self, hook: Webhook, topic: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int | None, str]:
+        if self.deliver is None:
+            return None, ""
+        try:
+            return self.deliver(hook, topic, body, headers), ""
+        except Exception as exc:  # an unreachable URL is a failed delivery, as for WP_Http
+            return 0, f"{type(exc).__name__}: {exc}"
+
+    def all(self) -> list[Webhook]:
         with self._lock:
-            if code is not None and 200 <= code < 300:
+            return list(self.webhooks.values())
+
+    def get(self, webhook_id: int) -> Webhook | None:
+        with self._lock:
+            return self.webhooks.get(webhook_id)
+
+    def _count(self, hook: Webhook, code: int) -> None:
+        with self._lock:
+            if 200 <= code < 300:
                 hook.failure_count = 0
             elif hook.failure_count > MAX_FAILURES:
                 hook.status = "disabled"

@@ -409,6 +409,6 @@ def build_refund(
     """Check the amount like ``wc_create_refund`` and build the refund's tax lines."""
     dp = decimals_for(order.currency)
     remaining = order.total - already_refunded
-    if refund.amount <= 0 or refund.amount > remaining:
+    if refund.amount < 0 or refund.amount > remaining:
         raise RefundError("Invalid refund amount.")
     update_taxes(refund, new_item_id, dp)

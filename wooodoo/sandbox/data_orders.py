@@ -310,7 +310,7 @@ def refund_amount(order: Order, lines: Mapping[int, int], refund_shipping: bool)
 
 
 def check_refund(order: Order, amount: Decimal, already: Decimal) -> None:
-    if amount <= 0 or amount > order.total - already:
+    if amount < 0 or amount > order.total - already:
         raise OrderError(
             "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount.", 500
         )

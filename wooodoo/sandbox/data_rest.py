@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from wooodoo.sandbox.catalog import STORE_TIMEZONE, TaxRate
+from wooodoo.sandbox.catalog import STORE_TIMEZONE
 from wooodoo.sandbox.data_model import (
     ZERO,
     CouponLine,
@@ -23,11 +23,9 @@ from wooodoo.sandbox.data_model import (
     LineItem,
     Meta,
     Order,
-    Product,
     Refund,
     ShippingLine,
     TaxLine,
-    Variation,
 )
 from wooodoo.sandbox.data_orders import currency_symbol
 
@@ -78,7 +76,7 @@ def line_price(total: Decimal, quantity: int) -> int | float:
     return float(total) / quantity
 
 
-def _links(base: str, self_path: str, collection: str, **extra: str) -> JSON:
+def rest_links(base: str, self_path: str, collection: str, **extra: str) -> JSON:
     links: JSON = {
         "self": [{"href": f"{base}{API}/{self_path}"}],
         "collection": [{"href": f"{base}{API}/{collection}"}],
@@ -198,7 +196,7 @@ def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None 
     from wooodoo.sandbox.data_calc import decimals_for
 
     places = decimals_for(order.currency) if dp is None else dp
-    links = _links(base, f"orders/{order.id}", "orders")
+    links = rest_links(base, f"orders/{order.id}", "orders")
     if order.customer_id:
         links["customer"] = [{"href": f"{base}{API}/customers/{order.customer_id}"}]
     if order.parent_id:
@@ -274,7 +272,7 @@ def render_refund(refund: Refund, base: str, dp: int) -> JSON:
         "shipping_lines": [render_shipping(s, dp) for s in refund.shipping_lines],
         "tax_lines": [render_tax_line(t, dp) for t in refund.tax_lines],
         "fee_lines": [render_fee(f, dp) for f in refund.fee_lines],
-        "_links": _links(base, f"{path}/{refund.id}", path, up=f"orders/{refund.order_id}"),
+        "_links": rest_links(base, f"{path}/{refund.id}", path, up=f"orders/{refund.order_id}"),
     }
 
 
@@ -317,180 +315,7 @@ def render_customer(customer: Customer, base: str) -> JSON:
         "is_paying_customer": customer.is_paying_customer,
         "avatar_url": avatar_url(customer.email),
         "meta_data": _meta(customer.meta),
-        "_links": _links(base, f"customers/{customer.id}", "customers"),
-    }
-
-
-def render_tax_rate(rate: TaxRate, base: str) -> JSON:
-    return {
-        "id": rate.id,
-        "country": rate.country,
-        "state": "",
-        "postcode": "",
-        "city": "",
-        "rate": f"{rate.rate:.4f}",
-        "name": rate.name,
-        "priority": 1,
-        "compound": False,
-        "shipping": True,
-        "order": 0,
-        "class": rate.tax_class,
-        "postcodes": [],
-        "cities": [],
-        "_links": _links(base, f"taxes/{rate.id}", "taxes"),
-    }
-
-
-def _price_html(amount: Decimal) -> str:
-    return (
-        '<span class="woocommerce-Price-amount amount"><bdi><span class="woocommerce-Price-'
-        f'currencySymbol">&euro;</span>{amount:.2f}</bdi></span>'
-    )
-
-
-def render_product(product: Product, base: str, related: list[int]) -> JSON:
-    variable = bool(product.variations)
-    prices = [v.regular_price for v in product.variations] or [product.price]
-    if variable:
-        low, high = min(prices), max(prices)
-        html = (
-            _price_html(low) if low == high else f"{_price_html(low)} &ndash; {_price_html(high)}"
-        )
-    elif product.sale_price is not None:
-        html = (
-            f'<del aria-hidden="true">{_price_html(product.regular_price)}</del> '
-            f"<ins>{_price_html(product.sale_price)}</ins>"
-        )
-    else:
-        html = _price_html(product.price)
-    physical = not product.virtual
-    return {
-        "id": product.id,
-        "name": product.name,
-        "slug": product.slug,
-        "permalink": f"{base}/product/{product.slug}/",
-        "date_created": local_date(product.date_created),
-        "date_created_gmt": gmt_date(product.date_created),
-        "date_modified": local_date(product.date_modified),
-        "date_modified_gmt": gmt_date(product.date_modified),
-        "type": product.type,
-        "status": "publish",
-        "featured": False,
-        "catalog_visibility": "visible",
-        "description": product.description,
-        "short_description": "",
-        "sku": product.sku,
-        "price": f"{min(prices):.2f}",
-        "regular_price": "" if variable else f"{product.regular_price:.2f}",
-        "sale_price": "" if variable or product.sale_price is None else f"{product.sale_price:.2f}",
-        "date_on_sale_from": None,
-        "date_on_sale_from_gmt": None,
-        "date_on_sale_to": None,
-        "date_on_sale_to_gmt": None,
-        "on_sale": product.sale_price is not None,
-        "purchasable": True,
-        "total_sales": product.total_sales,
-        "virtual": product.virtual,
-        "downloadable": product.downloadable,
-        "downloads": [],
-        "download_limit": -1,
-        "download_expiry": -1,
-        "external_url": "",
-        "button_text": "",
-        "tax_status": product.tax_status,
-        "tax_class": product.tax_class,
-        "manage_stock": physical and not variable,
-        "stock_quantity": product.stock_quantity if physical and not variable else None,
-        "backorders": "no",
-        "backorders_allowed": False,
-        "backordered": False,
-        "low_stock_amount": None,
-        "sold_individually": False,
-        "weight": "",
-        "dimensions": {"length": "", "width": "", "height": ""},
-        "shipping_required": physical,
-        "shipping_taxable": physical and product.tax_status == "taxable",
-        "shipping_class": "",
-        "shipping_class_id": 0,
-        "reviews_allowed": True,
-        "average_rating": "0.00",
-        "rating_count": 0,
-        "upsell_ids": [],
-        "cross_sell_ids": [],
-        "parent_id": 0,
-        "purchase_note": "",
-        "categories": [{"id": 16, "name": product.category, "slug": product.category.lower()}],
-        "tags": [],
-        "images": [],
-        "attributes": [
-            {
-                "id": 0,
-                "name": product.variations[0].attribute,
-                "position": 0,
-                "visible": True,
-                "variation": True,
-                "options": [v.option for v in product.variations],
-            }
-        ]
-        if variable
-        else [],
-        "default_attributes": [],
-        "variations": [v.id for v in product.variations],
-        "grouped_products": [],
-        "menu_order": 0,
-        "price_html": html,
-        "related_ids": related,
-        "meta_data": [],
-        "stock_status": "instock",
-        "has_options": variable,
-        "_links": _links(base, f"products/{product.id}", "products"),
-    }
-
-
-def render_variation(product: Product, variation: Variation, base: str) -> JSON:
-    path = f"products/{product.id}/variations"
-    return {
-        "id": variation.id,
-        "date_created": local_date(product.date_created),
-        "date_created_gmt": gmt_date(product.date_created),
-        "date_modified": local_date(product.date_modified),
-        "date_modified_gmt": gmt_date(product.date_modified),
-        "description": "",
-        "permalink": f"{base}/product/{product.slug}/?attribute_size={variation.option}",
-        "sku": variation.sku or product.sku,
-        "price": f"{variation.regular_price:.2f}",
-        "regular_price": f"{variation.regular_price:.2f}",
-        "sale_price": "",
-        "date_on_sale_from": None,
-        "date_on_sale_from_gmt": None,
-        "date_on_sale_to": None,
-        "date_on_sale_to_gmt": None,
-        "on_sale": False,
-        "status": "publish",
-        "purchasable": True,
-        "virtual": False,
-        "downloadable": False,
-        "downloads": [],
-        "download_limit": -1,
-        "download_expiry": -1,
-        "tax_status": product.tax_status,
-        "tax_class": product.tax_class,
-        "manage_stock": True,
-        "stock_quantity": variation.stock_quantity,
-        "stock_status": "instock",
-        "backorders": "no",
-        "backorders_allowed": False,
-        "backordered": False,
-        "low_stock_amount": None,
-        "weight": "",
-        "dimensions": {"length": "", "width": "", "height": ""},
-        "shipping_class": "",
-        "shipping_class_id": 0,
-        "image": None,
-        "attributes": [{"id": 0, "name": variation.attribute, "option": variation.option}],
-        "menu_order": 0,
-        "meta_data": [],
-        "_links": _links(base, f"{path}/{variation.id}", path, up=f"products/{product.id}"),
+        "_links": rest_links(base, f"customers/{customer.id}", "customers"),
     }
 
 

@@ -25,7 +25,6 @@ from wooodoo.sandbox.woo_params import (
     FORCE,
     ORDER_ARGS,
     REFUND_ARGS,
-    Arg,
     InvalidParams,
     ParamError,
     validate,
@@ -375,4 +374,4 @@ def _check_status(body: dict[str, Any]) -> None:
         raise InvalidParams([ParamError("status", "rest_not_in_enum", message)])
 
 
-__all__ = ["Arg", "OrderRoutes"]
+__all__ = ["OrderRoutes"]

@@ -7,12 +7,8 @@ from typing import Any
 from wooodoo.sandbox.catalog import COUNTRIES, STORE_CURRENCY, STORE_TIMEZONE
 from wooodoo.sandbox.data import StoreData
 from wooodoo.sandbox.data_model import Customer
-from wooodoo.sandbox.data_rest import (
-    render_customer,
-    render_product,
-    render_tax_rate,
-    render_variation,
-)
+from wooodoo.sandbox.data_rest import render_customer
+from wooodoo.sandbox.data_rest_catalog import render_product, render_tax_rate, render_variation
 from wooodoo.sandbox.woo_http import Req, Resp, RestError, collection, invalid_id, paginate, single
 from wooodoo.sandbox.woo_params import (
     CUSTOMER_ARGS,
@@ -20,7 +16,6 @@ from wooodoo.sandbox.woo_params import (
     PRODUCT_ARGS,
     TAX_ARGS,
     WEBHOOK_ARGS,
-    Arg,
     InvalidParams,
     ParamError,
     validate,
@@ -469,4 +464,4 @@ def _check_webhook_status(body: dict[str, Any]) -> None:
         raise InvalidParams([ParamError("status", "rest_not_in_enum", message)])
 
 
-__all__ = ["Arg", "ResourceRoutes"]
+__all__ = ["ResourceRoutes"]

@@ -75,6 +75,9 @@ class Reference:
     price_decimals: int = 2  # "Product Price" decimal precision
     tax_rounding: TaxRounding = "round_per_line"
     use_products: bool = False
+    # price-excluded tax id -> its price-included twin (same rate and group), used for the
+    # items of orders entered with tax so that Odoo splits each gross exactly as the shop did
+    included: Mapping[int, OdooTax] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- keys
@@ -195,6 +198,13 @@ class PlannedLine:
     taxes: tuple[OdooTax, ...]
     product_id: int | None = None
     gross_unit: Decimal | None = None  # price before coupon, when a discount can show it
+    store_taxes: tuple[Decimal, ...] = ()  # the shop's tax per tax of ``taxes``, rounded
+    included: bool = False  # ``taxes`` are price-included: the line's price carries its tax
+
+    @property
+    def priced(self) -> Decimal:
+        """What quantity × unit price must come to in Odoo."""
+        return self.net + sum(self.store_taxes, ZERO) if self.included else self.net
 
 
 @dataclass(frozen=True)
@@ -245,26 +255,26 @@ def _resolve_tax(rate_id: int, order: Order, ref: Reference, problems: list[str]
 def _split_by_rate(
     net: Decimal, taxes: Sequence[tuple[OdooTax, Decimal]], quantum: Decimal
 ) -> list[tuple[Decimal, tuple[OdooTax, ...]]]:
-    """Bases per rate for a line taxed at several rates.
+    """Bases per rate for a line whose tax does not cover all of it at every rate.
 
-    Rates that each apply to the whole base (stacked) stay together; rates that share the base
-    (WooCommerce's fee split in proportion to the cart) get one part each, the last part taking
-    the remainder so that the parts add up to ``net`` exactly.
+    Rates that each apply to the whole base (stacked) stay together on one line. Otherwise
+    (WooCommerce's fees, taxed in proportion to the taxable share of the cart) each rate gets
+    the base its tax implies, and what no rate covers becomes an untaxed part; the parts add
+    up to ``net`` exactly.
     """
     implied = [(tax, amount / (tax.amount / HUNDRED)) for tax, amount in taxes if tax.amount]
-    if len(implied) <= 1 or all(abs(base - net) <= quantum * 2 for _, base in implied):
+    if not implied or all(abs(base - net) <= quantum * 2 for _, base in implied):
         return [(net, tuple(tax for tax, _ in taxes))]
     parts: list[tuple[Decimal, tuple[OdooTax, ...]]] = []
     remaining = net
-    zero_rated = tuple(tax for tax, _ in taxes if not tax.amount)
-    for i, (tax, base) in enumerate(implied):
-        last = i == len(implied) - 1 and not zero_rated
-        part = remaining if last else _round(base, quantum)
+    for tax, base in implied:
+        part = _round(base, quantum)
         parts.append((part, (tax,)))
         remaining -= part
-    if zero_rated:
+    zero_rated = tuple(tax for tax, _ in taxes if not tax.amount)
+    if remaining or zero_rated:
         parts.append((remaining, zero_rated))
-    return [(base, group) for base, group in parts if base or group]
+    return parts
 
 
 def _woo_lines(
@@ -282,6 +292,16 @@ def _woo_lines(
                 found.append((tax, amount.total))
         return found
 
+    def parts(
+        total: Decimal, taxes: list[tuple[OdooTax, Decimal]]
+    ) -> list[tuple[Decimal, tuple[OdooTax, ...], tuple[Decimal, ...]]]:
+        """Bases with their taxes and the shop's rounded tax of each, per part of a line."""
+        amounts = {tax.id: amount for tax, amount in taxes}
+        out_parts = []
+        for base, group in _split_by_rate(total, taxes, currency_q):
+            out_parts.append((base, group, tuple(_round(amounts[t.id], currency_q) for t in group)))
+        return out_parts
+
     for item in order.line_items:
         taxes = taxes_of(item.taxes)
         product_id = ref.products_by_sku.get(item.sku) if ref.use_products and item.sku else None
@@ -289,7 +309,32 @@ def _woo_lines(
         gross_unit = None
         if item.subtotal != item.total and item.quantity:
             gross_unit = item.subtotal / item.quantity
-        for base, group in _split_by_rate(item.total, taxes, currency_q):
+        split = parts(item.total, taxes)
+        twin = ref.included.get(taxes[0][0].id) if len(taxes) == 1 else None
+        if order.prices_include_tax and twin is not None and len(split) == 1:
+            # Entered with tax: give Odoo the gross with the price-included twin, so it takes
+            # the tax out of each line exactly as WooCommerce did (net = gross - rounded tax).
+            _, _, store_taxes = split[0]
+            gross = _round(item.total + taxes[0][1], currency_q)
+            net = gross - sum(store_taxes, ZERO)
+            out.append(
+                (
+                    PlannedLine(
+                        name,
+                        "products",
+                        net,
+                        item.quantity,
+                        (twin,),
+                        product_id,
+                        None,
+                        store_taxes,
+                        included=True,
+                    ),
+                    net,
+                )
+            )
+            continue
+        for base, group, store_taxes in split:
             line = PlannedLine(
                 name,
                 "products",
@@ -298,27 +343,29 @@ def _woo_lines(
                 group,
                 product_id,
                 gross_unit if len(taxes) <= 1 else None,
+                store_taxes,
             )
             out.append((line, base))
     for ship in order.shipping_lines:
-        taxes = taxes_of(ship.taxes)
-        for base, group in _split_by_rate(ship.total, taxes, currency_q):
-            out.append(
-                (
-                    PlannedLine(
-                        ship.method_title or "Shipping", "shipping", base, Decimal(1), group
-                    ),
-                    base,
-                )
+        for base, group, store_taxes in parts(ship.total, taxes_of(ship.taxes)):
+            line = PlannedLine(
+                ship.method_title or "Shipping",
+                "shipping",
+                base,
+                Decimal(1),
+                group,
+                store_taxes=store_taxes,
             )
+            out.append((line, base))
     for fee in order.fee_lines:
-        taxes = taxes_of(fee.taxes)
-        split = _split_by_rate(fee.total, taxes, currency_q)
-        for base, group in split:
+        split = parts(fee.total, taxes_of(fee.taxes))
+        for base, group, store_taxes in split:
             label = fee.name or "Fee"
-            if len(split) > 1 and group:
-                label = f"{label} ({', '.join(t.name for t in group)})"
-            out.append((PlannedLine(label, "fees", base, Decimal(1), group), base))
+            if len(split) > 1:
+                shown = ", ".join(t.name for t in group) if group else "no tax"
+                label = f"{label} ({shown})"
+            line = PlannedLine(label, "fees", base, Decimal(1), group, store_taxes=store_taxes)
+            out.append((line, base))
     return out
 
 
@@ -350,7 +397,12 @@ def _apportion(amounts: Sequence[Decimal], target: Decimal, quantum: Decimal) ->
 def _line_commands(
     line: PlannedLine, net: Decimal, ref: Reference, account_id: int, quantum: Decimal
 ) -> list[dict[str, Any]]:
-    """Odoo line values whose subtotal Odoo computes as exactly ``net``."""
+    """Odoo line values whose quantity × unit price come to ``line.priced`` exactly.
+
+    ``net`` is the apportioned untaxed amount of the line (``line.net`` give or take the cents
+    the apportioning moved); for a price-included line the gross moves with it.
+    """
+    net = net + (line.priced - line.net)
     tax_ids = [t.id for t in line.taxes]
     base: dict[str, Any] = {
         "name": line.name,
@@ -400,13 +452,21 @@ def _line_commands(
 
 
 def predict_odoo_taxes(
-    nets: Sequence[tuple[Decimal, Sequence[OdooTax]]], rounding: TaxRounding, quantum: Decimal
+    lines: Sequence[tuple[Decimal, PlannedLine]], rounding: TaxRounding, quantum: Decimal
 ) -> dict[int, Decimal]:
-    """What Odoo computes per tax for price-excluded percent taxes, per line or globally."""
+    """What Odoo computes per tax (percent taxes), per line or globally.
+
+    A price-excluded tax is ``net × rate``; a price-included one is taken out of the gross:
+    ``gross × rate / (100 + rate)``.
+    """
     raw: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for net, taxes in nets:
-        for tax in taxes:
-            amount = net * tax.amount / HUNDRED
+    for net, line in lines:
+        gross = net + (line.priced - line.net)
+        for tax in line.taxes:
+            if line.included:
+                amount = gross * tax.amount / (HUNDRED + tax.amount)
+            else:
+                amount = net * tax.amount / HUNDRED
             raw[tax.id] += _round(amount, quantum) if rounding == "round_per_line" else amount
     return {tax_id: _round(amount, quantum) for tax_id, amount in raw.items()}
 
@@ -443,17 +503,24 @@ def map_order(order: Order, ref: Reference) -> InvoicePlan:
         for vals in _line_commands(line, net, ref, ref.accounts[line.role], quantum):
             line_values.append(vals)
 
+    # The shop's tax per Odoo tax: its per-line rounded taxes (as its tax lines add them up),
+    # grouped by the Odoo tax each line uses; the order's tax lines when those disagree.
     expected_tax: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for summary in order.tax_lines:
-        tax = _resolve_tax(summary.rate_id, order, ref, problems)
-        if tax is not None:
-            expected_tax[tax.id] += summary.tax_total + summary.shipping_tax_total
+    for line, _ in planned:
+        for tax, amount in zip(line.taxes, line.store_taxes, strict=True):
+            expected_tax[tax.id] += amount
+    if sum(expected_tax.values(), ZERO) != order.total_tax:
+        expected_tax = defaultdict(lambda: ZERO)
+        for summary in order.tax_lines:
+            mapped = _resolve_tax(summary.rate_id, order, ref, problems)
+            if mapped is not None:
+                expected_tax[mapped.id] += summary.tax_total + summary.shipping_tax_total
     if problems:
         raise MappingError(
             f"order {order.number} (id {order.id}) cannot be invoiced", problems=problems
         )
     predicted = predict_odoo_taxes(
-        [(net, line.taxes) for (line, _), net in zip(planned, nets, strict=True)],
+        [(net, line) for (line, _), net in zip(planned, nets, strict=True)],
         ref.tax_rounding,
         quantum,
     )

@@ -109,7 +109,9 @@ class OdooWriter:
             "account.tax",
             "search_read",
             domain=[("type_tax_use", "=", "sale"), ("amount_type", "=", "percent")],
-            fields=["name", "amount", f.tax_price_include, "tax_group_id", "active"],
+            # ``price_include`` is readable on every version (computed from
+            # ``price_include_override`` on 18+, whose value is a selection, not a flag)
+            fields=["name", "amount", "price_include", "tax_group_id"],
         )
         by_name: dict[str, OdooTax] = {}
         for r in tax_rows:
@@ -119,7 +121,7 @@ class OdooWriter:
                 r["id"],
                 r["name"],
                 _dec(r["amount"]),
-                bool(r.get(f.tax_price_include)),
+                bool(r.get("price_include")),
                 group[0] if isinstance(group, list) and group else None,
             )
         taxes: dict[str, OdooTax] = {}
@@ -136,6 +138,15 @@ class OdooWriter:
                 )
             else:
                 taxes[woo_rate] = tax
+        included: dict[int, OdooTax] = {}
+        for tax in taxes.values():
+            twins = [
+                t
+                for t in by_name.values()
+                if t.price_include and t.amount == tax.amount and t.group_id == tax.group_id
+            ]
+            if len(twins) == 1:  # ambiguous twins: keep the exact net amounts instead
+                included[tax.id] = twins[0]
         codes = sorted(set(spec.accounts.values()))
         account_rows = api.call(
             "account.account", "search_read", domain=[("code", "in", codes)], fields=["code"]
@@ -192,6 +203,7 @@ class OdooWriter:
             price_unit_rounded=f.price_unit_rounded,
             tax_rounding=rounding,
             use_products=spec.use_products,
+            included=included,
         )
 
     def tax_rounding(self) -> TaxRounding:

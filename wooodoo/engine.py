@@ -261,7 +261,7 @@ class Engine:
         return datetime.combine(since, time.min, tzinfo=UTC) - timedelta(hours=14)
 
     def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
-        _ = self.ref  # fail early on a config that does not match Odoo
+        # Reference data is read on first use: a run with nothing new costs no Odoo reads.
         modified_after = self._start(options)
         seen = 0
         for page in self.woo.iter_order_pages(modified_after=modified_after):

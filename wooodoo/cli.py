@@ -342,4 +342,4 @@ def secrets_check(state: CliState, tenants: tuple[str, ...]) -> None:
 
 
 # The commands that talk to the shops live beside this module; importing registers them.
-from wooodoo import cli_sync  # noqa: E402, F401
+from wooodoo import cli_sandbox, cli_sync  # noqa: E402, F401

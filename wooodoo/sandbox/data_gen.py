@@ -288,6 +288,8 @@ class _Gen:
     # ---- running the plans -------------------------------------------------------------------
 
     def at(self, when: datetime, action: Callable[[], object]) -> None:
+        # WooCommerce stores whole seconds; a fraction would break the modified_after boundary
+        when = when.replace(microsecond=0)
         if when <= HISTORY_END:
             self.seq += 1
             heapq.heappush(self.events, (when, self.seq, action))

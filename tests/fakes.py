@@ -57,7 +57,7 @@ class FakeWoo:
         return [self.orders[i] for i in ids if i in self.orders]
 
     def iter_customers(
-        self, *, ids: Sequence[int] | None = None, role: str = "all"
+        self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False
     ) -> Iterator[list[Customer]]:
         self.calls += 1
         yield [c for c in self.customers if ids is None or c.id in ids]

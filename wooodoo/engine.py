@@ -78,7 +78,7 @@ class WooSource(Protocol):
     def get_orders(self, ids: Sequence[int]) -> list[Order]: ...
 
     def iter_customers(
-        self, *, ids: Sequence[int] | None = None, role: str = "all"
+        self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False
     ) -> Iterator[list[Customer]]: ...
 
 
@@ -162,11 +162,13 @@ class Engine:
         self.store = store
         self.progress = progress
         self._ref: Reference | None = None
+        self._started = datetime.now(UTC)
 
     # ------------------------------------------------------------ entry points
 
     def sync(self, options: SyncOptions = SyncOptions()) -> TenantResult:
         result = TenantResult(self.name)
+        self._started = datetime.now(UTC)
         result.run_id = self.store.start_run(
             self.name, "sync --dry-run" if options.dry_run else "sync"
         )
@@ -302,7 +304,6 @@ class Engine:
         """Invoice the orders of one batch; commit their audit rows in one transaction."""
         if not orders:
             return
-        ref = self.ref
         statuses = set(self.tenant.sync.statuses)
         since = options.since or self.tenant.sync.since
         events: list[Event] = []
@@ -324,7 +325,7 @@ class Engine:
         plans: dict[int, InvoicePlan] = {}
         for order in todo:
             try:
-                plans[order.id] = map_order(order, ref)
+                plans[order.id] = map_order(order, self.ref)
             except MappingError as exc:
                 events.append(self._failed(order, str(exc)))
                 result.stats["failed"] += 1
@@ -609,19 +610,20 @@ class Engine:
     # ------------------------------------------------------------ customers
 
     def _sync_customers(self, options: SyncOptions, result: TenantResult) -> None:
-        """New customers by registration date (all of them with ``--full``)."""
+        """Customers registered since the last run, newest first (all of them with --full).
+
+        The first run only sets the mark: buyers come with their orders, and ``--full``
+        brings in everyone else.
+        """
         saved = self.store.cursor(self.name, CUSTOMER_CURSOR)
-        after = (
-            None
-            if options.full
-            else (
-                datetime.fromisoformat(saved)
-                if saved
-                else self._start(SyncOptions(since=options.since))
-            )
-        )
-        newest = after
-        for customers in self.woo.iter_customers(role="all"):
+        overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
+        mark = (self._started - overlap).isoformat()
+        if saved is None and not options.full:
+            if not options.dry_run:
+                self.store.commit_page(self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, mark))
+            return
+        after = None if options.full or saved is None else datetime.fromisoformat(saved)
+        for customers in self.woo.iter_customers(role="all", newest_first=after is not None):
             fresh = [
                 c
                 for c in customers
@@ -629,13 +631,10 @@ class Engine:
                 and (after is None or (c.date_created is not None and c.date_created > after))
             ]
             self._process_customers(fresh, options, result)
-            for c in fresh:
-                if c.date_created and (newest is None or c.date_created > newest):
-                    newest = c.date_created
-        if newest is not None and not options.dry_run:
-            self.store.commit_page(
-                self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, newest.isoformat())
-            )
+            if after is not None and len(fresh) < len(customers):
+                break  # newest first: the rest registered before the mark
+        if not options.dry_run:
+            self.store.commit_page(self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, mark))
 
     def _process_customers(
         self, customers: Sequence[Customer], options: SyncOptions, result: TenantResult

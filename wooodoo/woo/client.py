@@ -300,11 +300,12 @@ class WooClient:
     # ------------------------------------------------------------------ customers
 
     def iter_customers(
-        self, *, ids: Sequence[int] | None = None, role: str = "all"
+        self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False
     ) -> Iterator[ParsedBatch[Customer]]:
         """Customers by id (chunks of 100), or all of them by registration date, page by page.
 
         The list defaults to ``role=customer`` in WooCommerce; ``all`` includes every role.
+        ``newest_first`` lets a caller looking for new customers stop after the first pages.
         """
         if ids is not None:
             for chunk in _chunks(_unique(ids), INCLUDE_CHUNK):
@@ -321,7 +322,7 @@ class WooClient:
         while (page := walker.next_page()) is not None:
             params = {
                 "orderby": "registered_date",
-                "order": "asc",
+                "order": "desc" if newest_first else "asc",
                 "role": role,
                 "per_page": str(self.per_page),
                 "page": str(page),

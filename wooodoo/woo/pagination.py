@@ -202,7 +202,7 @@ class ModifiedCursor:
         keys = self._keys(records, req)
         if self._bucket is not None:
             return self._accept_bucket(records, keys, total, server_time)
-        return self._accept_main(records, keys)
+        return self._accept_main(records, keys, total)
 
     def _keys(self, records: Sequence[object], req: PageRequest) -> list[RecordKey]:
         """Keys with a usable time for each record (a broken date takes its neighbour's)."""
@@ -227,7 +227,9 @@ class ModifiedCursor:
             keys.append(RecordKey(key.id, stamp))
         return keys
 
-    def _accept_main(self, records: Sequence[object], keys: list[RecordKey]) -> list[object]:
+    def _accept_main(
+        self, records: Sequence[object], keys: list[RecordKey], total: int | None = None
+    ) -> list[object]:
         t = self._anchor
         fresh = [
             raw
@@ -245,7 +247,8 @@ class ModifiedCursor:
             self._seen = {k.id for k in keys if k.id is not None and k.modified == newest}
         else:
             self._seen |= {k.id for k in keys if k.id is not None and k.modified == t}
-        if len(records) < self.per_page:
+        if len(records) < self.per_page or (total is not None and total <= len(records)):
+            # X-WP-Total says this page held everything after the cursor: no request for []
             self._done = True
         elif min(stamps, default=newest) == newest:
             # A full page within one second: the date cannot get past it; read the bucket.

@@ -163,12 +163,16 @@ class FakeOdoo:
             move.state = "posted"
             move.name = f"INV/2026/{i:05d}"
 
-    def adjust_tax(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> None:
-        self.calls.append("adjust_tax")
-        move = self.moves[move_id]
-        if move.state != "draft":
-            raise OdooRecordError("posted")
-        move.tax_override = dict(tax_by_tax)
+    def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]:
+        self.calls.append("adjust_taxes")
+        refused = {}
+        for move_id, tax_by_tax in adjustments.items():
+            move = self.moves[move_id]
+            if move.state != "draft":
+                refused[move_id] = "posted"
+            else:
+                move.tax_override = dict(tax_by_tax)
+        return refused
 
     def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]:
         return {}

@@ -507,6 +507,7 @@ class Engine:
         to_post: list[tuple[InvoicePlan, MoveState]] = []
         adjusted: list[tuple[InvoicePlan, MoveState]] = []
         outcome: dict[int, tuple[str, str | None]] = {}  # move id -> (state, reason)
+        wanted: dict[int, tuple[InvoicePlan, MoveState]] = {}
         for plan, state in moves:
             if state.state == "posted":
                 outcome[state.id] = ("posted", None)
@@ -518,16 +519,21 @@ class Engine:
                 and state.untaxed == plan.expected.untaxed
                 and abs(state.tax - plan.expected.tax) <= Decimal("0.01") * len(plan.lines)
             ):
-                try:
-                    self.odoo.adjust_tax(state.id, plan.expected_tax_by_tax)
-                    adjusted.append((plan, state))
-                except OdooRecordError as exc:
-                    outcome[state.id] = ("mismatch", f"tax adjustment refused: {exc.message}")
+                wanted[state.id] = (plan, state)
             else:
                 outcome[state.id] = (
                     "mismatch",
                     f"Odoo computed {_totals(state)}, the shop says {plan.expected}",
                 )
+        if wanted:
+            refused = self.odoo.adjust_taxes(
+                {move_id: plan.expected_tax_by_tax for move_id, (plan, _) in wanted.items()}
+            )
+            for move_id, (plan, state) in wanted.items():
+                if move_id in refused:
+                    outcome[move_id] = ("mismatch", f"tax adjustment refused: {refused[move_id]}")
+                else:
+                    adjusted.append((plan, state))
         if adjusted:
             reread = self.odoo.read_invoices([s.id for _, s in adjusted])
             for plan, state in adjusted:

@@ -437,8 +437,9 @@ def _line_commands(
         stored_unit = unit if not ref.price_unit_rounded else _round(unit, price_q)
         if subtotal(stored_unit, qty) == net:
             return [{**base, "quantity": float(qty), "price_unit": float(stored_unit)}]
-    # 3. Odoo would round the unit price: (q-1) × p and 1 × rest
-    if qty == qty.to_integral_value() and qty > 1:
+    # 3. Odoo would round the unit price: (q-1) × p and 1 × rest. Not with the tax in the
+    #    price: Odoo would take the tax out of each part separately and round it twice.
+    if qty == qty.to_integral_value() and qty > 1 and not line.included:
         unit = (net / qty).quantize(price_q, rounding=ROUND_DOWN)
         rest = net - unit * (qty - 1)
         if subtotal(unit, qty - 1) + subtotal(rest, Decimal(1)) == net:

@@ -55,7 +55,7 @@ class OdooTarget(Protocol):
 
     def post_invoices(self, ids: Sequence[int]) -> None: ...
 
-    def adjust_tax(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> None: ...
+    def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]: ...
 
     def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]: ...
 
@@ -284,48 +284,68 @@ class OdooWriter:
         if ids:
             self.api.call("account.move", "action_post", ids=list(ids))
 
-    def adjust_tax(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> None:
-        """Set a draft's tax amounts the way Odoo's tax totals widget does (one write).
+    def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]:
+        """Set drafts' tax amounts the way Odoo's tax totals widget does; refusals by move.
 
-        16-17 and 18+ take an edited ``tax_totals`` per tax group; 13-15 have no such widget,
-        there the tax journal items themselves are edited.
+        16-17 and 18+ take an edited ``tax_totals`` per tax group (one write per move);
+        13-15 have no such widget: there the tax journal items themselves are edited, found
+        for all moves in one search.
         """
-        major = self.api.version.major
-        if major >= 16:
-            by_group: dict[int, Decimal] = {}
-            for tax_id, amount in tax_by_tax.items():
-                group = self._tax_groups.get(tax_id)
-                if group is None:
-                    raise OdooRecordError(f"move {move_id}: tax {tax_id} has no tax group")
-                by_group[group] = by_group.get(group, Decimal(0)) + amount
-            if major >= 18:
-                payload: dict[str, Any] = {
-                    "subtotals": [
-                        {
-                            "tax_groups": [
-                                {"id": g, "tax_amount_currency": float(a)}
-                                for g, a in by_group.items()
-                            ]
-                        }
-                    ]
-                }
-            else:
-                payload = {
-                    "groups_by_subtotal": {
-                        "Untaxed Amount": [
-                            {"tax_group_id": g, "tax_group_amount": float(a)}
-                            for g, a in by_group.items()
+        refused: dict[int, str] = {}
+        tax_lines: dict[int, list[dict[str, Any]]] = {}
+        if self.api.version.major < 16:
+            rows = self.api.call(
+                "account.move.line",
+                "search_read",
+                domain=[("move_id", "in", list(adjustments)), ("tax_line_id", "!=", False)],
+                fields=["move_id", "tax_line_id"],
+            )
+            for row in rows:
+                tax_lines.setdefault(row["move_id"][0], []).append(row)
+        for move_id, tax_by_tax in adjustments.items():
+            try:
+                if self.api.version.major >= 16:
+                    vals = {"tax_totals": self._tax_totals_edit(move_id, tax_by_tax)}
+                else:
+                    vals = {
+                        "line_ids": self._tax_item_edits(
+                            move_id, tax_by_tax, tax_lines.get(move_id, [])
+                        )
+                    }
+                self.api.call("account.move", "write", ids=[move_id], vals=vals)
+            except OdooRecordError as exc:
+                refused[move_id] = exc.message
+        return refused
+
+    def _tax_totals_edit(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> Any:
+        by_group: dict[int, Decimal] = {}
+        for tax_id, amount in tax_by_tax.items():
+            group = self._tax_groups.get(tax_id)
+            if group is None:
+                raise OdooRecordError(f"move {move_id}: tax {tax_id} has no tax group")
+            by_group[group] = by_group.get(group, Decimal(0)) + amount
+        if self.api.version.major >= 18:
+            return {
+                "subtotals": [
+                    {
+                        "tax_groups": [
+                            {"id": g, "tax_amount_currency": float(a)} for g, a in by_group.items()
                         ]
                     }
-                }
-            self.api.call("account.move", "write", ids=[move_id], vals={"tax_totals": payload})
-            return
-        lines = self.api.call(
-            "account.move.line",
-            "search_read",
-            domain=[("move_id", "=", move_id), ("tax_line_id", "!=", False)],
-            fields=["tax_line_id"],
-        )
+                ]
+            }
+        return {
+            "groups_by_subtotal": {
+                "Untaxed Amount": [
+                    {"tax_group_id": g, "tax_group_amount": float(a)} for g, a in by_group.items()
+                ]
+            }
+        }
+
+    @staticmethod
+    def _tax_item_edits(
+        move_id: int, tax_by_tax: Mapping[int, Decimal], lines: list[dict[str, Any]]
+    ) -> list[Any]:
         commands: list[Any] = []
         for line in lines:
             tax = line["tax_line_id"]
@@ -334,7 +354,7 @@ class OdooWriter:
                 commands.append((1, line["id"], {"credit": float(tax_by_tax[tax[0]])}))
         if not commands:
             raise OdooRecordError(f"move {move_id}: no tax line to adjust")
-        self.api.call("account.move", "write", ids=[move_id], vals={"line_ids": commands})
+        return commands
 
     def _state(self, r: Mapping[str, Any]) -> MoveState:
         name = r.get("name")

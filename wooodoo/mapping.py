@@ -310,7 +310,10 @@ def _woo_lines(
         if item.subtotal != item.total and item.quantity:
             gross_unit = item.subtotal / item.quantity
         split = parts(item.total, taxes)
-        twin = ref.included.get(taxes[0][0].id) if len(taxes) == 1 else None
+        # Only with per-line rounding: rounding globally, Odoo leaves the net of a
+        # price-included line unrounded and the untaxed total would drift by cents.
+        per_line = ref.tax_rounding == "round_per_line"
+        twin = ref.included.get(taxes[0][0].id) if len(taxes) == 1 and per_line else None
         if order.prices_include_tax and twin is not None and len(split) == 1:
             # Entered with tax: give Odoo the gross with the price-included twin, so it takes
             # the tax out of each line exactly as WooCommerce did (net = gross - rounded tax).

@@ -434,10 +434,9 @@ def test_defaults(tmp_path: Path, write_config: Any, config_data: dict[str, Any]
         since=dt.date(2026, 1, 1), accounts=Accounts("400000", "400000", "400000", "400000")
     )
     assert tenant.sync.statuses == DEFAULT_STATUSES == ("processing", "completed")
-    assert (tenant.sync.batch_size, tenant.sync.overlap_seconds) == (50, 300)
+    assert (tenant.sync.batch_size, tenant.sync.overlap_seconds) == (100, 300)
     assert (tenant.sync.post, tenant.sync.tax_adjust, tenant.sync.products) == (True, True, "none")
     assert tenant.sync.journal is None
-    assert tenant.sync.rounding_account is None
     assert dict(tenant.sync.taxes) == {}
 
 

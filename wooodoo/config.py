@@ -78,10 +78,9 @@ class SyncConfig:
     # WooCommerce tax rate id (as a string) or rate code -> Odoo tax name
     taxes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     products: ProductMatching = "none"
-    batch_size: int = 50
+    batch_size: int = 100
     overlap_seconds: int = 300
     tax_adjust: bool = True
-    rounding_account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -512,10 +511,9 @@ class _Checker:
             journal=self.text(sec, "sync.journal", None),
             taxes=self.taxes(sec),
             products=self.choice(sec, "sync.products", ("none", "sku"), "none"),
-            batch_size=self.integer(sec, "sync.batch_size", 50, 1, 100),
+            batch_size=self.integer(sec, "sync.batch_size", 100, 1, 100),
             overlap_seconds=self.integer(sec, "sync.overlap_seconds", 300, 0, 86400),
             tax_adjust=self.boolean(sec, "sync.tax_adjust", True),
-            rounding_account=self.text(sec, "sync.rounding_account", None),
         )
 
     def since(self, sec: Mapping[str, Any]) -> dt.date:

@@ -86,6 +86,7 @@ class FakeOdoo:
         self.reject_posting: set[str] = set()
         self.break_after_create = 0  # raise TransientError after committing this many creates
         self.taxes = {t.id: t for t in TAXES.values()}
+        self.products: dict[str, int] = {}
 
     def _id(self) -> int:
         self.next_id += 1
@@ -102,6 +103,7 @@ class FakeOdoo:
             states={},
             price_unit_rounded=self.price_rounded,
             tax_rounding=self.rounding,  # type: ignore[arg-type]
+            use_products=spec.use_products,
         )
 
     def find_partners(self, keys: Sequence[str], emails: Sequence[str]) -> list[dict[str, Any]]:
@@ -175,7 +177,8 @@ class FakeOdoo:
         return refused
 
     def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]:
-        return {}
+        self.calls.append("products_by_sku")
+        return {sku: self.products[sku] for sku in skus if sku in self.products}
 
     def _state(self, move: FakeMove) -> MoveState:
         untaxed = Decimal(0)

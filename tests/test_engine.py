@@ -238,3 +238,20 @@ def test_full_run_catches_an_edit_without_a_new_modification_date(store: AuditSt
     full = run(Engine(cfg, woo, odoo, store), full=True)
     assert full.stats["conflict"] == 1
     assert len(odoo.moves) == 3
+
+
+def test_lines_link_to_odoo_products_by_sku_with_one_search_per_batch(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(8)), FakeOdoo()
+    skus = {item.sku for o in woo.orders.values() for item in o.line_items if item.sku}
+    assert skus
+    odoo.products = {sku: 500 + i for i, sku in enumerate(sorted(skus))}
+    result = run(Engine(tenant(products="sku"), woo, odoo, store))
+    assert result.exit_code == EXIT_OK
+    linked = [
+        line[2].get("product_id")
+        for m in odoo.moves.values()
+        for line in m.values["invoice_line_ids"]
+        if line[2]["account_id"] == 1
+    ]
+    assert set(odoo.products.values()) <= set(linked)
+    assert odoo.calls.count("products_by_sku") == 1  # later batches ask only for new SKUs

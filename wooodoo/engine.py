@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -162,6 +162,7 @@ class Engine:
         self.store = store
         self.progress = progress
         self._ref: Reference | None = None
+        self._skus_asked: set[str] = set()
         self._started = datetime.now(UTC)
 
     # ------------------------------------------------------------ entry points
@@ -323,6 +324,8 @@ class Engine:
                 continue
             self._check_invoiced(order, link, events, links, result)
         plans: dict[int, InvoicePlan] = {}
+        if todo and self.ref.use_products:
+            self._learn_products(todo)
         for order in todo:
             try:
                 plans[order.id] = map_order(order, self.ref)
@@ -347,6 +350,19 @@ class Engine:
         self._settle(created + adopted, by_id, events, links, result)
         self.store.commit_page(self.name, result.run_id, events, links)
         self.progress("invoices", len(created))
+
+    def _learn_products(self, orders: Sequence[Order]) -> None:
+        """Odoo products for the SKUs of these orders not asked about yet: one search."""
+        ref = self.ref
+        unknown = sorted(
+            {item.sku for o in orders for item in o.line_items if item.sku} - self._skus_asked
+        )
+        if not unknown:
+            return
+        self._skus_asked.update(unknown)
+        found = self.odoo.products_by_sku(unknown)
+        if found:
+            self._ref = replace(ref, products_by_sku={**ref.products_by_sku, **found})
 
     def _failed(self, order: Order, reason: str, action: str = "failed") -> Event:
         return Event(

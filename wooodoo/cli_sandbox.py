@@ -107,6 +107,18 @@ def _make_sandbox(
     help="Share of requests (both servers) that fail transiently.",
 )
 @click.option(
+    "--woo-faults",
+    type=click.FloatRange(0, 0.9),
+    default=None,
+    help="Share for the WooCommerce look-alike only (overrides --faults).",
+)
+@click.option(
+    "--odoo-faults",
+    type=click.FloatRange(0, 0.9),
+    default=None,
+    help="Share for the Odoo look-alike only (overrides --faults).",
+)
+@click.option(
     "--config-out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -122,6 +134,8 @@ def sandbox_command(
     woo_port: int,
     odoo_port: int,
     faults: float,
+    woo_faults: float | None,
+    odoo_faults: float | None,
     config_out: Path | None,
 ) -> None:
     """Run a local WooCommerce and Odoo look-alike until interrupted.
@@ -143,7 +157,8 @@ def sandbox_command(
         else Path(platformdirs.user_state_dir("wooodoo")) / "sandbox"
     ).resolve()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    plan = FaultPlan.transient(faults) if faults else None
+    woo_share = faults if woo_faults is None else woo_faults
+    odoo_share = faults if odoo_faults is None else odoo_faults
     box = _make_sandbox(
         orders,
         seed,
@@ -152,8 +167,9 @@ def sandbox_command(
         directory,
         woo_port=woo_port,
         odoo_port=odoo_port,
-        faults=plan,
     )
+    box.woo_faults.plan = FaultPlan.transient(woo_share)
+    box.odoo_faults.plan = FaultPlan.transient(odoo_share)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from wooodoo.audit import AuditStore
 from wooodoo.config import Accounts, OdooConfig, SyncConfig, TenantConfig, WooConfig
 from wooodoo.engine import Engine, SyncOptions, tenant_lock
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, LockBusyError
-from wooodoo.woo.models import Order, parse_order
+from wooodoo.woo.models import Address, Customer, Order, parse_order
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "woocommerce" / "rest"
 BASES = [
@@ -255,3 +255,39 @@ def test_lines_link_to_odoo_products_by_sku_with_one_search_per_batch(store: Aud
     ]
     assert set(odoo.products.values()) <= set(linked)
     assert odoo.calls.count("products_by_sku") == 1  # later batches ask only for new SKUs
+
+
+def _customer(cid: int, email: str, created: datetime, role: str = "customer") -> Customer:
+    return Customer(
+        cid,
+        email,
+        "Ida",
+        f"Nr{cid}",
+        f"user{cid}",
+        role,
+        created,
+        created,
+        billing=Address(first_name="Ida", last_name=f"Nr{cid}", country="DE", email=email),
+    )
+
+
+def test_customer_sweep_new_registrations_only_and_never_staff(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(2)), FakeOdoo()
+    old = datetime(2026, 3, 1, tzinfo=UTC)
+    woo.customers = [_customer(50, "old@example.test", old)]
+    run(Engine(tenant(), woo, odoo, store))  # first run: only marks the cursor
+    assert not any(p.get("email") == "old@example.test" for p in odoo.partners.values())
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    woo.customers += [
+        _customer(51, "new@example.test", later),
+        _customer(52, "admin@example.test", later, role="administrator"),
+    ]
+    run(Engine(tenant(), woo, odoo, store))
+    emails = {p.get("email") for p in odoo.partners.values()}
+    assert "new@example.test" in emails
+    assert "admin@example.test" not in emails
+    assert "old@example.test" not in emails
+    run(Engine(tenant(), woo, odoo, store), full=True)
+    emails = {p.get("email") for p in odoo.partners.values()}
+    assert "old@example.test" in emails
+    assert sum(1 for p in odoo.partners.values() if p.get("email") == "new@example.test") == 1

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 ORDER_CURSOR = "orders"
 CUSTOMER_CURSOR = "customers"
 ATTENTION_STATUSES = frozenset({"cancelled", "refunded"})
+STAFF_ROLES = frozenset({"administrator", "shop_manager", "editor", "author", "contributor"})
 
 
 # ---------------------------------------------------------------- what the engine talks to
@@ -646,14 +647,16 @@ class Engine:
             return
         after = None if options.full or saved is None else datetime.fromisoformat(saved)
         for customers in self.woo.iter_customers(role="all", newest_first=after is not None):
-            fresh = [
+            new = [
                 c
                 for c in customers
-                if c.email
-                and (after is None or (c.date_created is not None and c.date_created > after))
+                if after is None or (c.date_created is not None and c.date_created > after)
             ]
-            self._process_customers(fresh, options, result)
-            if after is not None and len(fresh) < len(customers):
+            # the shop's own staff are WordPress users too: they are not buyers
+            self._process_customers(
+                [c for c in new if c.email and c.role not in STAFF_ROLES], options, result
+            )
+            if after is not None and len(new) < len(customers):
                 break  # newest first: the rest registered before the mark
         if not options.dry_run:
             self.store.commit_page(self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, mark))

@@ -291,3 +291,20 @@ def test_customer_sweep_new_registrations_only_and_never_staff(store: AuditStore
     emails = {p.get("email") for p in odoo.partners.values()}
     assert "old@example.test" in emails
     assert sum(1 for p in odoo.partners.values() if p.get("email") == "new@example.test") == 1
+
+
+def test_a_refused_post_fails_only_that_invoice_and_replay_posts_the_draft(
+    store: AuditStore,
+) -> None:
+    woo, odoo = FakeWoo(make_orders(6)), FakeOdoo()
+    odoo.reject_posting = {"acme/order/1002"}
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.exit_code == EXIT_RECORDS_FAILED
+    states = {m.values["invoice_origin"]: m.state for m in odoo.moves.values()}
+    assert states.pop("acme/order/1002") == "draft"
+    assert set(states.values()) == {"posted"}
+    assert "posting refused" in store.failures("acme")[0].reason
+    odoo.reject_posting.clear()
+    assert Engine(tenant(), woo, odoo, store).replay().exit_code == EXIT_OK
+    assert len(odoo.moves) == 6  # the draft was adopted and posted, not created again
+    assert {m.state for m in odoo.moves.values()} == {"posted"}

@@ -565,16 +565,22 @@ class Engine:
                 else:
                     to_post.append((plan, now))
                     result.stats["tax_adjusted"] += 1
+        names: dict[int, MoveState] = {}
         if post and to_post:
-            posted, failed = self._post([s.id for _, s in to_post])
-            for move_id, refusal in failed.items():
-                outcome[move_id] = ("failed", f"posting refused: {refusal}")
-            for move_id in posted:
-                outcome[move_id] = ("posted", None)
+            ids = [s.id for _, s in to_post]
+            _, failed = self._post(ids)
+            # What Odoo has is the truth: a post whose answer was lost (or that answered with
+            # an error after committing) still counts as posted.
+            names = self.odoo.read_invoices(ids)
+            for move_id in ids:
+                if names[move_id].state == "posted":
+                    outcome[move_id] = ("posted", None)
+                else:
+                    refusal = failed.get(move_id, "the invoice is still a draft")
+                    outcome[move_id] = ("failed", f"posting refused: {refusal}")
         else:
             for _, state in to_post:
                 outcome[state.id] = ("draft", None)
-        names = self.odoo.read_invoices([i for i, (s, _) in outcome.items() if s == "posted"])
         for plan, state in moves:
             order = orders[plan.order_id]
             status, reason = outcome[state.id]

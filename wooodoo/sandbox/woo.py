@@ -236,6 +236,7 @@ class WooApp:
             ),
             route("system_status", Endpoint(READ, r.system_status, "list")),
             route("settings/general", Endpoint(READ, r.settings_general, "list")),
+            route("settings/tax", Endpoint(READ, r.settings_tax, "list")),
         ]
 
     # ---- WSGI --------------------------------------------------------------------------------

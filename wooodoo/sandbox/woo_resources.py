@@ -324,6 +324,9 @@ class ResourceRoutes:
     def settings_general(self, req: Req) -> Resp:
         return Resp(200, [_setting(req.home, *row) for row in _GENERAL])
 
+    def settings_tax(self, req: Req) -> Resp:
+        return Resp(200, [_setting(req.home, *row, group="tax") for row in _TAX])
+
     def index(self, req: Req) -> Resp:
         return Resp(
             200,
@@ -432,7 +435,21 @@ _GENERAL: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _setting(home: str, setting_id: str, label: str, kind: str, value: str) -> dict[str, Any]:
+# The tax options of the store the fixtures come from: prices without tax, rounding per line.
+_TAX = (
+    ("woocommerce_prices_include_tax", "Prices entered with tax", "radio", "no"),
+    ("woocommerce_tax_based_on", "Calculate tax based on", "select", "shipping"),
+    ("woocommerce_shipping_tax_class", "Shipping tax class", "select", "inherit"),
+    ("woocommerce_tax_round_at_subtotal", "Rounding", "checkbox", "no"),
+    ("woocommerce_tax_display_shop", "Display prices in the shop", "select", "excl"),
+    ("woocommerce_tax_display_cart", "Display prices during cart and checkout", "select", "excl"),
+    ("woocommerce_tax_total_display", "Display tax totals", "select", "itemized"),
+)
+
+
+def _setting(
+    home: str, setting_id: str, label: str, kind: str, value: str, group: str = "general"
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": setting_id,
         "label": label,
@@ -445,8 +462,8 @@ def _setting(home: str, setting_id: str, label: str, kind: str, value: str) -> d
     if setting_id == "woocommerce_default_country":
         data["options"] = {c: c for c in COUNTRIES}
     data["_links"] = {
-        "self": [{"href": f"{home}/wp-json/wc/v3/settings/general/{setting_id}"}],
-        "collection": [{"href": f"{home}/wp-json/wc/v3/settings/general"}],
+        "self": [{"href": f"{home}/wp-json/wc/v3/settings/{group}/{setting_id}"}],
+        "collection": [{"href": f"{home}/wp-json/wc/v3/settings/{group}"}],
     }
     return data
 

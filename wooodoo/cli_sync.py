@@ -447,8 +447,10 @@ def audit_show(state: CliState, key: str) -> None:
     else:
         click.echo(f"{key}: not linked to any Odoo record")
     for e in reversed(events):
-        click.echo(
-            f"  {e['at']} run {e['run_id']} {e['action']}"
-            f"{' ' + e['odoo_model'] + ' ' + str(e['odoo_id']) if e['odoo_id'] else ''}"
-            f"{' : ' + e['error'] if e['error'] else ''}"
-        )
+        target = ""
+        if e["odoo_id"]:
+            target = f" {e['odoo_model']} {e['odoo_id']}" + (
+                f" {e['odoo_name']}" if e["odoo_name"] else ""
+            )
+        reason = f": {e['error']}" if e["error"] else ""
+        click.echo(f"  {e['at']} run {e['run_id']} {e['action']}{target}{reason}")

@@ -17,7 +17,7 @@ from wooodoo.engine import Engine, SyncOptions, tenant_lock
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, LockBusyError
 from wooodoo.woo.models import Address, Customer, Order, parse_order
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "woocommerce" / "rest"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce" / "rest"
 BASES = [
     "order-guest",
     "order-fee-and-gift-wrap",

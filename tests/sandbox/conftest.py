@@ -18,7 +18,7 @@ from wooodoo.sandbox.faults import FaultInjector, RequestCounter
 from wooodoo.sandbox.server import CertificateAuthority, LoopbackServer
 from wooodoo.sandbox.woo import WooApp, WooKey
 
-WOO_FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+WOO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce"
 WOO_SEED = 20261126
 WOO_ORDERS = 60
 WOO_KEY = WooKey("ck_sandbox_rw_0123456789abcdef", "cs_sandbox_rw_secret_0123456789")

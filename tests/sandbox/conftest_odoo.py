@@ -13,7 +13,7 @@ from wooodoo.sandbox.faults import RequestCounter
 from wooodoo.sandbox.odoo import OdooApp
 from wooodoo.sandbox.server import LoopbackServer
 
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "odoo"
+CAPTURES = Path(__file__).resolve().parents[1] / "fixtures" / "odoo"
 KEY = "sandbox-api-key-0123456789"
 DB = "wooodoo"
 

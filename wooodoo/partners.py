@@ -35,6 +35,42 @@ class PartnerResult:
     events: list[Event] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
 
+    def matched(
+        self, key: str, partner_id: int, values: dict[str, Any], action: str | None
+    ) -> None:
+        """``key`` is partner ``partner_id``; record ``action`` (if any) and the link."""
+        self.ids[key] = partner_id
+        if action:
+            payload = values if action == "created" else None
+            self.events.append(
+                Event(
+                    _kind(key),
+                    _source(key),
+                    key,
+                    action,
+                    odoo_model="res.partner",
+                    odoo_id=partner_id,
+                    payload=payload,
+                )
+            )
+        self.links.append(
+            Link(
+                key,
+                _kind(key),
+                _source(key),
+                "res.partner",
+                partner_id,
+                "partner",
+                source_version=values_hash(values),
+            )
+        )
+
+    def refused(self, key: str, reason: str, values: dict[str, Any] | None = None) -> None:
+        self.failed[key] = reason
+        self.events.append(
+            Event(_kind(key), _source(key), key, "failed", error=reason, payload=values)
+        )
+
 
 def create_isolating(
     items: Sequence[T], create: Callable[[list[T]], list[int]]
@@ -101,42 +137,17 @@ def resolve_partners(
     never overwrite a partner.
     """
     result = PartnerResult()
-    tenant = ref.tenant
-    known = store.links(tenant, list(wanted))
+    known = store.links(ref.tenant, list(wanted))
     for key, link in known.items():
         result.ids[key] = link.odoo_id
-        digest = values_hash(wanted[key])
-        if update_known and link.source_version != digest and not dry_run:
+        if update_known and link.source_version != values_hash(wanted[key]) and not dry_run:
             current = {k: v for k, v in wanted[key].items() if k not in ("ref", "customer_rank")}
             try:
                 odoo.update_partner(link.odoo_id, current)
             except OdooRecordError as exc:
-                result.failed[key] = exc.message
-                result.events.append(
-                    Event(_kind(key), _source(key), key, "failed", error=exc.message)
-                )
+                result.refused(key, exc.message)
                 continue
-            result.events.append(
-                Event(
-                    _kind(key),
-                    _source(key),
-                    key,
-                    "updated",
-                    odoo_model="res.partner",
-                    odoo_id=link.odoo_id,
-                )
-            )
-            result.links.append(
-                Link(
-                    key,
-                    _kind(key),
-                    _source(key),
-                    "res.partner",
-                    link.odoo_id,
-                    "partner",
-                    source_version=digest,
-                )
-            )
+            result.matched(key, link.odoo_id, wanted[key], "updated")
     missing = [k for k in wanted if k not in known]
     if not missing:
         return result
@@ -153,29 +164,8 @@ def resolve_partners(
         partner_id = by_ref.get(key) or (by_email.get(email) if email else None)
         if partner_id is None:
             to_create.append(key)
-            continue
-        result.ids[key] = partner_id
-        result.events.append(
-            Event(
-                _kind(key),
-                _source(key),
-                key,
-                "linked",
-                odoo_model="res.partner",
-                odoo_id=partner_id,
-            )
-        )
-        result.links.append(
-            Link(
-                key,
-                _kind(key),
-                _source(key),
-                "res.partner",
-                partner_id,
-                "partner",
-                source_version=values_hash(wanted[key]),
-            )
-        )
+        else:
+            result.matched(key, partner_id, wanted[key], "linked")
     # The same buyer twice in one batch (guest and account, any letter case): create once.
     first_by_email: dict[str, str] = {}
     unique: list[str] = []
@@ -197,48 +187,12 @@ def resolve_partners(
         unique, lambda ks: odoo.create_partners([wanted[k] for k in ks])
     )
     for key, partner_id in created:
-        result.ids[key] = partner_id
-        result.events.append(
-            Event(
-                _kind(key),
-                _source(key),
-                key,
-                "created",
-                odoo_model="res.partner",
-                odoo_id=partner_id,
-                payload=wanted[key],
-            )
-        )
-        result.links.append(
-            Link(
-                key,
-                _kind(key),
-                _source(key),
-                "res.partner",
-                partner_id,
-                "partner",
-                source_version=values_hash(wanted[key]),
-            )
-        )
+        result.matched(key, partner_id, wanted[key], "created")
     for key, reason in failed:
-        result.failed[key] = reason
-        result.events.append(
-            Event(_kind(key), _source(key), key, "failed", error=reason, payload=wanted[key])
-        )
+        result.refused(key, reason, wanted[key])
     for alias, target in aliases.items():
         if target in result.ids:
-            result.ids[alias] = result.ids[target]
-            result.links.append(
-                Link(
-                    alias,
-                    _kind(alias),
-                    _source(alias),
-                    "res.partner",
-                    result.ids[target],
-                    "partner",
-                    source_version=values_hash(wanted[alias]),
-                )
-            )
+            result.matched(alias, result.ids[target], wanted[alias], None)
         else:
             result.failed[alias] = result.failed.get(target, "partner could not be created")
     return result

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,9 +20,8 @@ from wooodoo.errors import (
     EXIT_RECORDS_FAILED,
     LockBusyError,
     MappingError,
-    OdooRecordError,
-    TransientError,
 )
+from wooodoo.invoicing import create_invoices, settle, totals
 from wooodoo.mapping import (
     InvoicePlan,
     Reference,
@@ -34,7 +32,6 @@ from wooodoo.mapping import (
 )
 from wooodoo.odoo.target import MoveState, OdooTarget, ReferenceSpec
 from wooodoo.partners import (
-    create_isolating,
     resolve_partners,
     wanted_for_customers,
     wanted_for_orders,
@@ -134,10 +131,6 @@ def tenant_lock(lock_dir: Path, tenant: str) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-def _totals(state: MoveState) -> Totals:
-    return Totals(state.untaxed, state.tax, state.total)
 
 
 def _amounts(t: Totals) -> dict[str, str]:
@@ -475,41 +468,12 @@ class Engine:
                 result.stats["failed"] += 1
                 continue
             ready.append((plan, {**plan.values, "partner_id": partners.ids[pkey]}))
-        created, failed = self._create_invoices(ready)
-        for (plan, _), reason in failed:
+        created, failed = create_invoices(self.odoo, ready)
+        for plan, reason in failed:
             events.append(self._failed(orders[plan.order_id], reason))
             result.stats["failed"] += 1
         states = self.odoo.read_invoices([move_id for _, move_id in created])
-        return [(plan, states[move_id]) for (plan, _), move_id in created]
-
-    def _create_invoices(
-        self, ready: list[tuple[InvoicePlan, dict[str, Any]]]
-    ) -> tuple[
-        list[tuple[tuple[InvoicePlan, dict[str, Any]], int]],
-        list[tuple[tuple[InvoicePlan, dict[str, Any]], str]],
-    ]:
-        """Create with isolation; after a transient failure look up by key before retrying."""
-        created: list[tuple[tuple[InvoicePlan, dict[str, Any]], int]] = []
-        pending = ready
-        for attempt in range(4):
-            try:
-                ok, bad = create_isolating(
-                    pending, lambda items: self.odoo.create_invoices([v for _, v in items])
-                )
-                return created + ok, bad
-            except TransientError:
-                if attempt == 3:
-                    raise
-                # The call may have been committed before the connection broke: never create
-                # twice, adopt what Odoo has under our keys and retry only the rest.
-                found = self.odoo.find_invoices([p.key for p, _ in pending])
-                created += [
-                    (item, found[item[0].key].id) for item in pending if item[0].key in found
-                ]
-                pending = [item for item in pending if item[0].key not in found]
-                if not pending:
-                    return created, []
-        return created, []
+        return [(plan, states[move_id]) for plan, move_id in created]
 
     def _settle(
         self,
@@ -519,122 +483,49 @@ class Engine:
         links: list[Link],
         result: TenantResult,
     ) -> None:
-        """Compare with the shop, adjust taxes of drafts where needed, post, record."""
-        post = self.tenant.sync.post
-        to_post: list[tuple[InvoicePlan, MoveState]] = []
-        adjusted: list[tuple[InvoicePlan, MoveState]] = []
-        outcome: dict[int, tuple[str, str | None]] = {}  # move id -> (state, reason)
-        wanted: dict[int, tuple[InvoicePlan, MoveState]] = {}
-        for plan, state in moves:
-            if state.state == "posted":
-                outcome[state.id] = ("posted", None)
-                continue
-            if not _totals(state).differs(plan.expected):
-                to_post.append((plan, state))
-            elif (
-                self.tenant.sync.tax_adjust
-                and state.untaxed == plan.expected.untaxed
-                and abs(state.tax - plan.expected.tax) <= Decimal("0.01") * len(plan.lines)
-            ):
-                wanted[state.id] = (plan, state)
-            else:
-                outcome[state.id] = (
-                    "mismatch",
-                    f"Odoo computed {_totals(state)}, the shop says {plan.expected}",
-                )
-        if wanted:
-            refused = self.odoo.adjust_taxes(
-                {move_id: plan.expected_tax_by_tax for move_id, (plan, _) in wanted.items()}
-            )
-            for move_id, (plan, state) in wanted.items():
-                if move_id in refused:
-                    outcome[move_id] = ("mismatch", f"tax adjustment refused: {refused[move_id]}")
-                else:
-                    adjusted.append((plan, state))
-        if adjusted:
-            reread = self.odoo.read_invoices([s.id for _, s in adjusted])
-            for plan, state in adjusted:
-                now = reread[state.id]
-                if _totals(now).differs(plan.expected):
-                    outcome[state.id] = (
-                        "mismatch",
-                        f"after adjusting taxes Odoo has"
-                        f" {_totals(now)}, the shop says"
-                        f" {plan.expected}",
-                    )
-                else:
-                    to_post.append((plan, now))
-                    result.stats["tax_adjusted"] += 1
-        names: dict[int, MoveState] = {}
-        if post and to_post:
-            ids = [s.id for _, s in to_post]
-            _, failed = self._post(ids)
-            # What Odoo has is the truth: a post whose answer was lost (or that answered with
-            # an error after committing) still counts as posted.
-            names = self.odoo.read_invoices(ids)
-            for move_id in ids:
-                if names[move_id].state == "posted":
-                    outcome[move_id] = ("posted", None)
-                else:
-                    refusal = failed.get(move_id, "the invoice is still a draft")
-                    outcome[move_id] = ("failed", f"posting refused: {refusal}")
-        else:
-            for _, state in to_post:
-                outcome[state.id] = ("draft", None)
-        for plan, state in moves:
-            order = orders[plan.order_id]
-            status, reason = outcome[state.id]
-            name: str | None = names[state.id].name if state.id in names else state.name
-            action = {"posted": "created", "draft": "created"}.get(status, status)
+        """Check, adjust and post the batch's drafts; record what became of each."""
+        sync = self.tenant.sync
+        for done in settle(self.odoo, moves, post=sync.post, tax_adjust=sync.tax_adjust):
+            order = orders[done.plan.order_id]
+            action = "created" if done.status in ("posted", "draft") else done.status
             events.append(
                 Event(
                     "order",
                     str(order.id),
-                    plan.key,
+                    done.plan.key,
                     action,
                     source_version=order.version,
                     odoo_model="account.move",
-                    odoo_id=state.id,
-                    odoo_name=name,
-                    error=reason,
+                    odoo_id=done.move.id,
+                    odoo_name=done.name,
+                    error=done.reason,
                     payload={
-                        "expected": _amounts(plan.expected),
-                        "odoo": _amounts(_totals(state)),
-                        "state": status,
+                        "expected": _amounts(done.plan.expected),
+                        "odoo": _amounts(totals(done.move)),
+                        "state": done.status,
                     },
                 )
             )
-            if status != "failed":
+            if done.status != "failed":
                 links.append(
                     Link(
-                        plan.key,
+                        done.plan.key,
                         "order",
                         str(order.id),
                         "account.move",
-                        state.id,
-                        status,
+                        done.move.id,
+                        done.status,
                         source_version=order.version,
-                        odoo_name=name,
+                        odoo_name=done.name,
                         amounts={
-                            "untaxed": str(plan.expected.untaxed),
+                            "untaxed": str(done.plan.expected.untaxed),
                             "tax": str(order.total_tax),
                             "total": str(order.total),
                         },
                     )
                 )
-            result.stats["invoiced" if status in ("posted", "draft") else status] += 1
-
-    def _post(self, ids: list[int]) -> tuple[list[int], dict[int, str]]:
-        try:
-            self.odoo.post_invoices(ids)
-        except OdooRecordError as exc:
-            if len(ids) == 1:
-                return [], {ids[0]: exc.message}
-            mid = len(ids) // 2
-            ok1, bad1 = self._post(ids[:mid])
-            ok2, bad2 = self._post(ids[mid:])
-            return ok1 + ok2, {**bad1, **bad2}
-        return ids, {}
+            result.stats["invoiced" if action == "created" else done.status] += 1
+            result.stats["tax_adjusted"] += done.tax_adjusted
 
     # ------------------------------------------------------------ customers
 

@@ -1,0 +1,144 @@
+"""The Odoo side of one batch of invoices: create without duplicates, check, adjust, post."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from wooodoo.errors import OdooRecordError, TransientError
+from wooodoo.mapping import InvoicePlan, Totals
+from wooodoo.odoo.target import MoveState, OdooTarget
+from wooodoo.partners import create_isolating
+
+CREATE_ATTEMPTS = 4
+
+
+def totals(state: MoveState) -> Totals:
+    return Totals(state.untaxed, state.tax, state.total)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of one invoice of the batch."""
+
+    plan: InvoicePlan
+    move: MoveState  # as read back after creating (or finding) it
+    status: str  # posted | draft | mismatch | failed
+    reason: str | None = None
+    name: str | None = None
+    tax_adjusted: bool = False
+
+
+Ready = tuple[InvoicePlan, dict[str, Any]]  # a plan and its create values, partner included
+
+
+def create_invoices(
+    odoo: OdooTarget, ready: Sequence[Ready]
+) -> tuple[list[tuple[InvoicePlan, int]], list[tuple[InvoicePlan, str]]]:
+    """Create in one call, isolating refused records; never twice.
+
+    A transient failure may hide a committed call: before trying again, the batch's keys are
+    looked up and what Odoo already has is adopted.
+    """
+    created: list[tuple[InvoicePlan, int]] = []
+    pending = list(ready)
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            ok, bad = create_isolating(
+                pending, lambda items: odoo.create_invoices([v for _, v in items])
+            )
+        except TransientError:
+            if attempt == CREATE_ATTEMPTS - 1:
+                raise
+            found = odoo.find_invoices([plan.key for plan, _ in pending])
+            created += [(plan, found[plan.key].id) for plan, _ in pending if plan.key in found]
+            pending = [item for item in pending if item[0].key not in found]
+            if not pending:
+                break
+            continue
+        return created + [(plan, move_id) for (plan, _), move_id in ok], [
+            (plan, reason) for (plan, _), reason in bad
+        ]
+    return created, []
+
+
+def post_isolating(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:
+    """Post in one call; split a refused call to find the invoices Odoo refuses."""
+    try:
+        odoo.post_invoices(ids)
+    except OdooRecordError as exc:
+        if len(ids) == 1:
+            return {ids[0]: exc.message}
+        mid = len(ids) // 2
+        return {**post_isolating(odoo, ids[:mid]), **post_isolating(odoo, ids[mid:])}
+    return {}
+
+
+def settle(
+    odoo: OdooTarget,
+    moves: Sequence[tuple[InvoicePlan, MoveState]],
+    *,
+    post: bool,
+    tax_adjust: bool,
+) -> list[Settled]:
+    """Compare each draft with the shop, adjust taxes where Odoo rounded differently, post.
+
+    A draft whose amounts still differ is never posted: it stays draft as a ``mismatch``.
+    """
+    outcome: dict[int, Settled] = {}
+    to_post: list[tuple[InvoicePlan, MoveState, bool]] = []
+    wanted: dict[int, tuple[InvoicePlan, MoveState]] = {}
+    for plan, state in moves:
+        if state.state == "posted":
+            outcome[state.id] = Settled(plan, state, "posted", name=state.name)
+        elif not totals(state).differs(plan.expected):
+            to_post.append((plan, state, False))
+        elif (
+            tax_adjust
+            and state.untaxed == plan.expected.untaxed
+            and abs(state.tax - plan.expected.tax) <= Decimal("0.01") * len(plan.lines)
+        ):
+            wanted[state.id] = (plan, state)
+        else:
+            reason = f"Odoo computed {totals(state)}, the shop says {plan.expected}"
+            outcome[state.id] = Settled(plan, state, "mismatch", reason)
+    if wanted:
+        refused = odoo.adjust_taxes(
+            {move_id: plan.expected_tax_by_tax for move_id, (plan, _) in wanted.items()}
+        )
+        adjusted = [item for move_id, item in wanted.items() if move_id not in refused]
+        for move_id in refused:
+            plan, state = wanted[move_id]
+            reason = f"tax adjustment refused: {refused[move_id]}"
+            outcome[move_id] = Settled(plan, state, "mismatch", reason)
+        reread = odoo.read_invoices([state.id for _, state in adjusted]) if adjusted else {}
+        for plan, state in adjusted:
+            now = reread[state.id]
+            if totals(now).differs(plan.expected):
+                reason = (
+                    f"after adjusting taxes Odoo has {totals(now)}, the shop says {plan.expected}"
+                )
+                outcome[state.id] = Settled(plan, state, "mismatch", reason)
+            else:
+                to_post.append((plan, state, True))
+    if post and to_post:
+        ids = [state.id for _, state, _ in to_post]
+        refusals = post_isolating(odoo, ids)
+        # What Odoo has is the truth: a post whose answer was lost (or that answered with an
+        # error after committing) still counts as posted.
+        after = odoo.read_invoices(ids)
+        for plan, state, adj in to_post:
+            now = after[state.id]
+            if now.state == "posted":
+                outcome[state.id] = Settled(plan, state, "posted", name=now.name, tax_adjusted=adj)
+            else:
+                refusal = refusals.get(state.id, "the invoice is still a draft")
+                outcome[state.id] = Settled(
+                    plan, state, "failed", f"posting refused: {refusal}", tax_adjusted=adj
+                )
+    else:
+        for plan, state, adj in to_post:
+            outcome[state.id] = Settled(plan, state, "draft", name=state.name, tax_adjusted=adj)
+    return [outcome[state.id] for _, state in moves]

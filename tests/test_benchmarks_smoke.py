@@ -1,0 +1,77 @@
+"""The benchmarks run end to end at a tiny size (they start and stop their own loopback sandbox).
+
+Only that they work and report what they promise: no figure of speed is asserted here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_backfill_reports_counts_per_order_and_a_second_run(tmp_path: Path) -> None:
+    out = tmp_path / "backfill.json"
+    done = run("backfill.py", "--orders", "120", "--no-budgets", "--json", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    for field in ("odoo calls", "odoo http", "woo http", "/order", "orders/s", "peak RSS MiB"):
+        assert field in done.stdout
+    assert "backfill #1" in done.stdout
+    assert "second #1" in done.stdout
+    data = json.loads(out.read_text())
+    first, second = data["repeats"][0]["backfill"], data["repeats"][0]["second_run"]
+    assert data["repeats"][0]["orders"] == 120
+    assert first["invoices_created"] > 0
+    assert first["posted"] == first["invoices_created"]
+    assert second["invoices_created"] == 0
+    assert first["odoo_calls"] > second["odoo_calls"]
+    assert first["woo_http_requests"] >= 1
+    assert first["odoo_calls_per_order"] == round(first["odoo_calls"] / 120, 4)
+    assert first["peak_rss_mib"] > 0
+    assert first["odoo_by_endpoint"]["odoo account.move.create"] >= 1
+
+
+def test_backfill_fails_when_a_budget_is_exceeded() -> None:
+    # at 120 orders the fixed costs (reference data, version check) exceed the per-order budget
+    done = run("backfill.py", "--orders", "120")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "FAIL:" in done.stdout
+    assert "per order >" in done.stdout
+
+
+def test_kill_soak_kills_and_finds_no_duplicate_nor_missing(tmp_path: Path) -> None:
+    out = tmp_path / "soak.json"
+    done = run("kill_soak.py", "--orders", "120", "--kills", "2", "--seed", "1", "--json", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kills done: 2" in done.stdout
+    assert "duplicates=0 missing=0" in done.stdout
+    data = json.loads(out.read_text())
+    assert data["kills_done"] == 2
+    assert [r["outcome"] for r in data["runs"]][:2] == ["killed", "killed"]
+    checks = data["checks"]
+    assert checks["expected_invoices"] > 0
+    assert checks["posted"] == checks["expected_invoices"]
+    assert checks["duplicates"] == checks["missing"] == []
+
+
+@pytest.mark.parametrize("max_ratio", ["10", "0.5"], ids=["flat-enough", "impossible-ratio"])
+def test_memory_reports_peak_rss_per_size(max_ratio: str) -> None:
+    done = run("memory.py", "--sizes", "40", "80", "--max-ratio", max_ratio)
+    assert "largest/smallest peak RSS" in done.stdout, done.stderr
+    assert "peak RSS MiB" in done.stdout
+    assert done.returncode == (0 if max_ratio == "10" else 1), done.stdout + done.stderr

@@ -235,3 +235,27 @@ def test_generated_orders_reproduce_untaxed(
     got = sum((odoo_subtotal(v, rounded_price) for v in lines(plan.values)), Decimal(0))
     assert got == untaxed
     assert not plan.needs_tax_adjustment  # per-line rounding as WooCommerce rounds
+
+
+@pytest.mark.parametrize("rounding", ["round_per_line", "round_globally"])
+def test_discount_shown_only_if_odoo_reproduces_it_under_its_rounding(rounding: str) -> None:
+    raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
+    # 3 × 149.00 with a coupon: 443.25 is 447.00 less 0.8389…%, which Odoo keeps as 0.84 %
+    raw["line_items"][0].update(
+        quantity=3,
+        subtotal="447.00",
+        total="443.25",
+        total_tax="84.22",
+        taxes=[{"id": 1, "total": "84.2175", "subtotal": "84.93"}],
+    )
+    raw["tax_lines"][0]["tax_total"] = "84.22"
+    raw["total_tax"] = "85.15"
+    raw["total"] = str(Decimal("443.25") + Decimal("4.90") + Decimal("85.15"))
+    plan = map_order(parse_order(raw), make_ref(tax_rounding=rounding))
+    item = lines(plan.values)[0]
+    if rounding == "round_per_line":
+        assert item["discount"] == 0.84  # rounds to the net line by line
+    else:
+        # globally Odoo 18+ sums the unrounded 443.2452: the discount would lose a cent
+        assert "discount" not in item
+        assert odoo_subtotal(item, rounded_price=True) == Decimal("443.25")

@@ -421,11 +421,15 @@ def _line_commands(
         stored = _round(price, price_q) if ref.price_unit_rounded else price
         return _round(stored * quantity * (1 - discount / HUNDRED), quantum)
 
-    # 1. with the coupon visible as a discount, when Odoo reproduces the net with it
+    # 1. with the coupon visible as a discount, when Odoo reproduces the net with it. Rounding
+    #    globally, Odoo (18+) rounds the sum of the unrounded line amounts, so there the
+    #    discounted amount must come out exact, not merely round to the net.
     if line.gross_unit and line.quantity > 0 and line.gross_unit * qty:
         discount = _round((1 - net / (line.gross_unit * qty)) * HUNDRED, Decimal("0.01"))
         unit = line.gross_unit if not ref.price_unit_rounded else _round(line.gross_unit, price_q)
-        if ZERO < discount < HUNDRED and subtotal(unit, qty, discount) == net:
+        raw = unit * qty * (1 - discount / HUNDRED)
+        exact = ref.tax_rounding == "round_per_line" or raw == net
+        if ZERO < discount < HUNDRED and exact and subtotal(unit, qty, discount) == net:
             return [
                 {
                     **base,

@@ -1,0 +1,144 @@
+"""A backfill killed with SIGKILL, then run again, ends with no duplicate and no missing invoice.
+
+``wooodoo sync`` runs as a child process against a sandbox served by this test process, so
+the sandbox outlives every kill and Odoo's state can be read between runs.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.e2e_helpers import (
+    Box,
+    duplicate_partners,
+    invoice_problems,
+    invoices,
+    running_box,
+    shop_orders,
+    subprocess_env,
+)
+from wooodoo.errors import EXIT_RECORDS_FAILED
+from wooodoo.sandbox.faults import FaultPlan
+
+RUN_TIMEOUT = 60.0
+
+
+def start_sync(box: Box) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from wooodoo.cli import main; main()",
+            "--config",
+            str(box.config_path),
+            "sync",
+        ],
+        env=subprocess_env(box),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(proc: subprocess.Popen[str], ready: Callable[[], bool], limit: float) -> bool:
+    """Poll ``ready()`` every millisecond while ``proc`` runs; False if it ended first."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        if ready():
+            return True
+        time.sleep(0.001)
+    proc.kill()
+    proc.communicate(timeout=RUN_TIMEOUT)
+    raise AssertionError(f"the sync neither ended nor got there in {limit}s")
+
+
+def kill_when(proc: subprocess.Popen[str], ready: Callable[[], bool], limit: float) -> bool:
+    """SIGKILL ``proc`` as soon as ``ready()``; False if it ended before."""
+    if not wait_for(proc, ready, limit):
+        proc.communicate(timeout=RUN_TIMEOUT)
+        return False
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=RUN_TIMEOUT)
+    assert proc.returncode == -signal.SIGKILL
+    return True
+
+
+def finish(box: Box, paid_at_least: int) -> None:
+    proc = start_sync(box)
+    out, err = proc.communicate(timeout=RUN_TIMEOUT)
+    assert proc.returncode == EXIT_RECORDS_FAILED, out + err  # the JPY orders, by design
+    problems, ok_orders = invoice_problems(box.sb, box)
+    assert problems == [], "\n".join(problems[:20])
+    assert len(ok_orders) >= paid_at_least
+    origins = [m["invoice_origin"] for m in invoices(box.sb)]
+    assert len(origins) == len(set(origins)) == len(ok_orders)
+    assert duplicate_partners(box.sb) == {}
+    jpy = {
+        box.key(i)
+        for i, o in shop_orders(box.sb).items()
+        if o.currency == "JPY" and o.status in ("processing", "completed")
+    }
+    assert set(box.failures()) == jpy
+
+
+def linked_orders(box: Box) -> int:
+    return len(box.order_links()) if box.config().audit_db.exists() else 0
+
+
+def test_killed_at_random_moments_then_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(20261126)
+    with running_box(tmp_path, monkeypatch, orders=500, seed=21, batch_size=25) as box:
+        # a little latency per Odoo call, so that a kill lands between calls of one batch
+        box.sb.odoo_faults.plan = FaultPlan(latency=0.01)
+        interrupted = 0
+        for _ in range(4):
+            proc = start_sync(box)
+            calls = box.sb.odoo_counter.total("odoo ")
+            # random moments after the child is at work (its start-up time varies with load)
+            if not wait_for(proc, lambda c=calls: box.sb.odoo_counter.total("odoo ") > c, 30):
+                proc.communicate(timeout=RUN_TIMEOUT)
+                continue
+            delay = rng.uniform(0.05, 1.0)
+            stop_at = time.monotonic() + delay
+            if kill_when(proc, lambda t=stop_at: time.monotonic() >= t, delay + 5):
+                unfinished = linked_orders(box) < len(invoice_problems(box.sb, box)[1])
+                interrupted += unfinished
+        assert interrupted >= 2, "the kills did not land in the middle of the backfill"
+        finish(box, 300)
+
+
+def test_killed_right_after_odoo_committed_a_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worst moments: Odoo has the records, the audit store does not know them yet."""
+    with running_box(tmp_path, monkeypatch, orders=300, seed=22, batch_size=25) as box:
+        box.sb.odoo_faults.plan = FaultPlan(latency=0.005)
+        orphans = 0
+        for call in ("res.partner.create", "account.move.create", "account.move.action_post"):
+            for _ in range(2):
+                counter = f"odoo {call}"
+                seen = box.sb.odoo_counter.snapshot().get(counter, 0)
+                proc = start_sync(box)
+                killed = kill_when(
+                    proc,
+                    lambda c=counter, s=seen: box.sb.odoo_counter.snapshot().get(c, 0) > s,
+                    RUN_TIMEOUT,
+                )
+                assert killed, f"the sync ended without calling {call}"
+                # what Odoo holds under our keys that the audit store has not linked yet
+                linked = {link.key for link in box.order_links().values()}
+                orphans += sum(m["invoice_origin"] not in linked for m in invoices(box.sb))
+        assert orphans > 0, "no kill fell between Odoo's commit and the audit's"
+        finish(box, 180)

@@ -176,7 +176,7 @@ def print_outcomes(state: CliState, outcomes: Sequence[Outcome], *, title: str) 
         click.echo(summary_line(o), err=o.exit_code != EXIT_OK)
         if o.error is not None and not state.quiet:
             _report(o.error, first_line=False)
-    if failed and not state.quiet:
+    if any(o.exit_code == EXIT_RECORDS_FAILED for o in failed) and not state.quiet:
         click.echo("details: wooodoo audit failures", err=True)
 
 

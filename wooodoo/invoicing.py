@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from wooodoo.batching import CREATE_ATTEMPTS, create_once
 from wooodoo.errors import OdooRecordError, TransientError
 from wooodoo.mapping import InvoicePlan, Totals
 from wooodoo.odoo.target import MoveState, OdooTarget
-from wooodoo.partners import create_isolating
-
-CREATE_ATTEMPTS = 4
 
 
 def totals(state: MoveState) -> Totals:
@@ -37,31 +35,34 @@ Ready = tuple[InvoicePlan, dict[str, Any]]  # a plan and its create values, part
 def create_invoices(
     odoo: OdooTarget, ready: Sequence[Ready]
 ) -> tuple[list[tuple[InvoicePlan, int]], list[tuple[InvoicePlan, str]]]:
-    """Create in one call, isolating refused records; never twice.
+    """Create in one call, isolating refused records; never twice (see ``create_once``)."""
+    ok, bad = create_once(
+        ready,
+        lambda item: item[0].key,
+        lambda items: odoo.create_invoices([values for _, values in items]),
+        lambda keys: {k: move.id for k, move in odoo.find_invoices(keys).items()},
+    )
+    return [(plan, move_id) for (plan, _), move_id in ok], [
+        (plan, reason) for (plan, _), reason in bad
+    ]
 
-    A transient failure may hide a committed call: before trying again, the batch's keys are
-    looked up and what Odoo already has is adopted.
-    """
-    created: list[tuple[InvoicePlan, int]] = []
-    pending = list(ready)
+
+def post_recovering(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:
+    """Post, retrying after a transient failure only what Odoo has not posted yet."""
+    pending = ids
+    refusals: dict[int, str] = {}
     for attempt in range(CREATE_ATTEMPTS):
         try:
-            ok, bad = create_isolating(
-                pending, lambda items: odoo.create_invoices([v for _, v in items])
-            )
+            refusals.update(post_isolating(odoo, pending))
+            return refusals
         except TransientError:
             if attempt == CREATE_ATTEMPTS - 1:
                 raise
-            found = odoo.find_invoices([plan.key for plan, _ in pending])
-            created += [(plan, found[plan.key].id) for plan, _ in pending if plan.key in found]
-            pending = [item for item in pending if item[0].key not in found]
+            states = odoo.read_invoices(pending)
+            pending = [i for i in pending if states[i].state != "posted"]
             if not pending:
                 break
-            continue
-        return created + [(plan, move_id) for (plan, _), move_id in ok], [
-            (plan, reason) for (plan, _), reason in bad
-        ]
-    return created, []
+    return refusals
 
 
 def post_isolating(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:
@@ -125,7 +126,7 @@ def settle(
                 to_post.append((plan, state, True))
     if post and to_post:
         ids = [state.id for _, state, _ in to_post]
-        refusals = post_isolating(odoo, ids)
+        refusals = post_recovering(odoo, ids)
         # What Odoo has is the truth: a post whose answer was lost (or that answered with an
         # error after committing) still counts as posted.
         after = odoo.read_invoices(ids)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from wooodoo.audit import AuditStore, Event, Link
+from wooodoo.batching import create_once
 from wooodoo.errors import MappingError, OdooRecordError
 from wooodoo.mapping import (
     Reference,
@@ -70,28 +71,6 @@ class PartnerResult:
         self.events.append(
             Event(_kind(key), _source(key), key, "failed", error=reason, payload=values)
         )
-
-
-def create_isolating(
-    items: Sequence[T], create: Callable[[list[T]], list[int]]
-) -> tuple[list[tuple[T, int]], list[tuple[T, str]]]:
-    """Create all items in one call; on a record error split the batch to isolate the culprits.
-
-    Odoo's ``create`` is all-or-nothing, so a failing call created nothing and halves can be
-    tried again safely.
-    """
-    if not items:
-        return [], []
-    try:
-        ids = create(list(items))
-    except OdooRecordError as exc:
-        if len(items) == 1:
-            return [], [(items[0], exc.message)]
-        mid = len(items) // 2
-        ok1, bad1 = create_isolating(items[:mid], create)
-        ok2, bad2 = create_isolating(items[mid:], create)
-        return ok1 + ok2, bad1 + bad2
-    return list(zip(items, ids, strict=True)), []
 
 
 def _kind(key: str) -> str:
@@ -183,8 +162,11 @@ def resolve_partners(
             result.events.append(Event(_kind(key), _source(key), key, "would_create"))
             result.ids[key] = 0
         return result
-    created, failed = create_isolating(
-        unique, lambda ks: odoo.create_partners([wanted[k] for k in ks])
+    created, failed = create_once(
+        unique,
+        lambda k: k,
+        lambda ks: odoo.create_partners([wanted[k] for k in ks]),
+        lambda ks: {r["ref"]: r["id"] for r in odoo.find_partners(ks, []) if r.get("ref")},
     )
     for key, partner_id in created:
         result.matched(key, partner_id, wanted[key], "created")

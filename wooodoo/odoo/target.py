@@ -248,7 +248,8 @@ class OdooWriter:
         return list(self.api.call("res.partner", "create", vals_list=list(values)))
 
     def update_partner(self, partner_id: int, values: dict[str, Any]) -> None:
-        self.api.call("res.partner", "write", ids=[partner_id], vals=values)
+        # the same values twice do no harm: safe to retry
+        self.api.call("res.partner", "write", ids=[partner_id], vals=values, retry=True)
 
     # ------------------------------------------------------------ invoices
 
@@ -312,7 +313,8 @@ class OdooWriter:
                             move_id, tax_by_tax, tax_lines.get(move_id, [])
                         )
                     }
-                self.api.call("account.move", "write", ids=[move_id], vals=vals)
+                # setting the same target amounts again does no harm: safe to retry
+                self.api.call("account.move", "write", ids=[move_id], vals=vals, retry=True)
             except OdooRecordError as exc:
                 refused[move_id] = exc.message
         return refused

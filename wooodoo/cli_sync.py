@@ -362,12 +362,12 @@ def _ping_line(r: PingResult) -> str:
     woo = (
         f"WooCommerce {r.woo_version} (tax {r.woo_tax_rounding or 'rounding unknown'})"
         if r.woo_version
-        else "WooCommerce unreachable"
+        else "WooCommerce not connected (see below)"
     )
     odoo = (
         f"Odoo {r.odoo_version} over {r.odoo_api} (tax {r.odoo_tax_rounding or '?'})"
         if r.odoo_version
-        else "Odoo unreachable"
+        else "Odoo not connected (see below)"
     )
     return f"{r.tenant}: {'ok' if r.ok else 'failed'}: {woo}; {odoo}"
 

@@ -203,8 +203,8 @@ class Engine:
                     for i in sorted(gone)
                 ]
                 result.stats["failed"] += len(events)
-                self.store.commit_page(self.name, result.run_id, events)
-                self._process_batch(orders, SyncOptions(), result)
+                batch_events, links = self._process_batch(orders, SyncOptions(), result)
+                self.store.commit_page(self.name, result.run_id, events + batch_events, links)
             customer_ids = sorted(
                 {
                     int(f.source_id)
@@ -278,27 +278,35 @@ class Engine:
                 for r in page.rejected
             ]
             result.stats["failed"] += len(events)
-            if events and not options.dry_run:
-                self.store.commit_page(self.name, result.run_id, events)
-            size = self.tenant.sync.batch_size
-            for start in range(0, len(orders), size):
-                self._process_batch(orders[start : start + size], options, result)
-            self.progress("orders", len(orders))
             limited = options.limit is not None and seen >= options.limit
             saved = self.store.cursor(self.name, ORDER_CURSOR)
             ahead = saved is None or page.cursor > datetime.fromisoformat(saved)
-            if not options.dry_run and not limited and ahead:
-                cursor = page.cursor.astimezone(UTC).isoformat()
-                self.store.commit_page(self.name, result.run_id, [], cursor=(ORDER_CURSOR, cursor))
+            cursor = None
+            if not limited and ahead:
+                cursor = (ORDER_CURSOR, page.cursor.astimezone(UTC).isoformat())
+            size = self.tenant.sync.batch_size
+            batches = [orders[i : i + size] for i in range(0, len(orders), size)] or [[]]
+            for n, batch in enumerate(batches):
+                batch_events, links = self._process_batch(batch, options, result)
+                events += batch_events
+                last = n == len(batches) - 1
+                if options.dry_run or not (events or links or (last and cursor)):
+                    continue
+                # The page's last audit rows and its cursor: one transaction (DESIGN rule 2).
+                self.store.commit_page(
+                    self.name, result.run_id, events, links, cursor=cursor if last else None
+                )
+                events = []
+            self.progress("orders", len(orders))
             if limited:
                 break
 
     def _process_batch(
         self, orders: Sequence[Order], options: SyncOptions, result: TenantResult
-    ) -> None:
-        """Invoice the orders of one batch; commit their audit rows in one transaction."""
+    ) -> tuple[list[Event], list[Link]]:
+        """Invoice the orders of one batch; return the audit rows for the caller to commit."""
         if not orders:
-            return
+            return [], []
         statuses = set(self.tenant.sync.statuses)
         since = options.since or self.tenant.sync.since
         events: list[Event] = []
@@ -339,11 +347,11 @@ class Engine:
             result.planned.extend(new_plans)
             result.stats["would_create"] += len(new_plans)
             result.stats["unchanged"] += len(adopted)
-            return
+            return [], []
         created = self._create(new_plans, by_id, events, result)
         self._settle(created + adopted, by_id, events, links, result)
-        self.store.commit_page(self.name, result.run_id, events, links)
         self.progress("invoices", len(created))
+        return events, links
 
     def _learn_products(self, orders: Sequence[Order]) -> None:
         """Odoo products for the SKUs of these orders not asked about yet: one search."""

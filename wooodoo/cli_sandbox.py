@@ -12,7 +12,7 @@ from types import FrameType
 import click
 import platformdirs
 
-from wooodoo.cli import CliState, main, pass_state
+from wooodoo.cli_base import CliState, main, pass_state
 from wooodoo.cli_sync import overall_exit, print_outcomes, run_tenants
 from wooodoo.config import Config, TenantConfig
 from wooodoo.engine import Progress, SyncOptions, TenantResult

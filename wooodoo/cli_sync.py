@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from wooodoo.audit import AuditStore
-from wooodoo.cli import CliState, main, pass_state
+from wooodoo.cli_base import CliState, main, pass_state
 from wooodoo.config import Config, TenantConfig
 from wooodoo.engine import SyncOptions, TenantResult
 from wooodoo.errors import (

@@ -308,3 +308,20 @@ def test_a_refused_post_fails_only_that_invoice_and_replay_posts_the_draft(
     assert Engine(tenant(), woo, odoo, store).replay().exit_code == EXIT_OK
     assert len(odoo.moves) == 6  # the draft was adopted and posted, not created again
     assert {m.state for m in odoo.moves.values()} == {"posted"}
+
+
+def test_an_order_not_invoiced_leaves_one_skipped_row_per_version(store: AuditStore) -> None:
+    orders = make_orders(3)
+    orders[1] = Order(**{**orders[1].__dict__, "status": "on-hold"})
+    woo, odoo = FakeWoo(orders), FakeOdoo()
+    run(Engine(tenant(), woo, odoo, store))
+    run(Engine(tenant(), woo, odoo, store), full=True)  # sees it again, same version
+    key = f"acme/order/{orders[1].id}"
+    rows = store.events("acme", key)
+    assert [r["action"] for r in rows] == ["skipped"]
+    assert "on-hold" in rows[0]["error"]
+    woo.orders[orders[1].id] = Order(
+        **{**orders[1].__dict__, "date_modified": orders[1].date_modified + timedelta(hours=1)}
+    )
+    run(Engine(tenant(), woo, odoo, store))
+    assert [r["action"] for r in store.events("acme", key)] == ["skipped", "skipped"]

@@ -282,7 +282,7 @@ class AuditStore:
                         " attempts = attempts + 1, last_at = excluded.last_at",
                         (tenant, e.key, e.kind, e.source_id, e.error or "", at, at),
                     )
-                elif e.action in ("created", "linked", "updated", "unchanged", "posted"):
+                elif e.action in ("created", "linked", "updated", "unchanged", "skipped"):
                     db.execute("DELETE FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key))
             for link in links:
                 db.execute(
@@ -334,6 +334,21 @@ class AuditStore:
                 (tenant, *chunk),
             ):
                 found[row["key"]] = _link(row)
+        return found
+
+    def last_actions(self, tenant: str, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """The latest event's (action, source version) for each of these keys that has one."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT key, action, source_version FROM events WHERE id IN"  # noqa: S608
+                f" (SELECT MAX(id) FROM events WHERE tenant = ? AND key IN ({marks}) GROUP BY key)",
+                (tenant, *chunk),
+            )
+            for row in rows:
+                found[row["key"]] = (row["action"], row["source_version"])
         return found
 
     def all_links(self, tenant: str, kind: str | None = None) -> list[Link]:

@@ -314,6 +314,7 @@ class Engine:
         keys = [order_key(self.name, o.id) for o in orders]
         local = self.store.links(self.name, keys)
         todo: list[Order] = []
+        passed: list[tuple[Order, str]] = []
         for order, key in zip(orders, keys, strict=True):
             link = local.get(key)
             if link is None:
@@ -322,9 +323,24 @@ class Engine:
                 elif order.status in statuses:
                     todo.append(order)
                 else:
-                    result.stats["skipped"] += 1
+                    passed.append((order, key))
                 continue
             self._check_invoiced(order, link, events, links, result)
+        # An order in a status that is not invoiced leaves one "skipped" row per version.
+        last = self.store.last_actions(self.name, [key for _, key in passed]) if passed else {}
+        for order, key in passed:
+            result.stats["skipped"] += 1
+            if last.get(key) != ("skipped", order.version):
+                events.append(
+                    Event(
+                        "order",
+                        str(order.id),
+                        key,
+                        "skipped",
+                        source_version=order.version,
+                        error=f"status {order.status} is not invoiced",
+                    )
+                )
         plans: dict[int, InvoicePlan] = {}
         if todo and self.ref.use_products:
             self._learn_products(todo)

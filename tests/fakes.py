@@ -87,6 +87,7 @@ class FakeOdoo:
         self.break_after_create = 0  # raise TransientError after committing this many creates
         self.taxes = {t.id: t for t in TAXES.values()}
         self.products: dict[str, int] = {}
+        self.create_time_totals = False  # Odoo 16+ takes tax_totals in create
 
     def _id(self) -> int:
         self.next_id += 1
@@ -143,7 +144,9 @@ class FakeOdoo:
         ids = []
         for v in values:
             mid = self._id()
-            self.moves[mid] = FakeMove(mid, copy.deepcopy(v))
+            v = copy.deepcopy(v)
+            override = v.pop("tax_totals", None)
+            self.moves[mid] = FakeMove(mid, v, tax_override=override or {})
             ids.append(mid)
         if self.break_after_create:
             self.break_after_create -= 1
@@ -175,6 +178,10 @@ class FakeOdoo:
             else:
                 move.tax_override = dict(tax_by_tax)
         return refused
+
+    def tax_totals_at_create(self, tax_by_tax: Mapping[int, Decimal]) -> Any | None:
+        self.calls.append("tax_totals_at_create")
+        return dict(tax_by_tax) if self.create_time_totals else None
 
     def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]:
         self.calls.append("products_by_sku")

@@ -325,3 +325,14 @@ def test_an_order_not_invoiced_leaves_one_skipped_row_per_version(store: AuditSt
     )
     run(Engine(tenant(), woo, odoo, store))
     assert [r["action"] for r in store.events("acme", key)] == ["skipped", "skipped"]
+
+
+def test_odoo_16_and_later_take_the_tax_adjustment_in_the_create(store: AuditStore) -> None:
+    woo = FakeWoo(make_orders(8))
+    odoo = FakeOdoo(rounding="round_globally")
+    odoo.create_time_totals = True
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.exit_code == EXIT_OK, result.stats
+    assert result.stats["tax_adjusted"] >= 1
+    assert "adjust_taxes" not in odoo.calls  # no write of its own
+    assert {m.state for m in odoo.moves.values()} == {"posted"}

@@ -491,7 +491,15 @@ class Engine:
                 events.append(self._failed(order, f"partner: {partners.failed[pkey]}"))
                 result.stats["failed"] += 1
                 continue
-            ready.append((plan, {**plan.values, "partner_id": partners.ids[pkey]}))
+            values = {**plan.values, "partner_id": partners.ids[pkey]}
+            if self.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
+                # Odoo will round tax differently from the shop: set its tax groups to the
+                # shop's amounts in the create itself (16+); checked on the read-back.
+                totals_edit = self.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
+                if totals_edit is not None:
+                    values["tax_totals"] = totals_edit
+                    result.stats["tax_adjusted"] += 1
+            ready.append((plan, values))
         created, failed = create_invoices(self.odoo, ready)
         for plan, reason in failed:
             events.append(self._failed(orders[plan.order_id], reason))

@@ -57,6 +57,8 @@ class OdooTarget(Protocol):
 
     def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]: ...
 
+    def tax_totals_at_create(self, tax_by_tax: Mapping[int, Decimal]) -> Any | None: ...
+
     def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]: ...
 
 
@@ -318,6 +320,19 @@ class OdooWriter:
             except OdooRecordError as exc:
                 refused[move_id] = exc.message
         return refused
+
+    def tax_totals_at_create(self, tax_by_tax: Mapping[int, Decimal]) -> Any | None:
+        """A ``tax_totals`` value for ``create``, or None where Odoo cannot take one (13-15).
+
+        From 16, ``account.move.create`` applies a given ``tax_totals`` once its tax lines
+        exist, as the totals widget would: the adjustment then costs no call of its own.
+        """
+        if self.api.version.major < 16:
+            return None
+        try:
+            return self._tax_totals_edit(0, tax_by_tax)
+        except OdooRecordError:
+            return None
 
     def _tax_totals_edit(self, move_id: int, tax_by_tax: Mapping[int, Decimal]) -> Any:
         by_group: dict[int, Decimal] = {}

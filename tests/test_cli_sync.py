@@ -267,7 +267,7 @@ def test_demo_runs_end_to_end_and_prints_the_audit_path(tmp_path: Path) -> None:
     assert audit.is_file()
     assert audit.is_relative_to(tmp_path / "demo")
     assert "needs attention" in result.output  # the JPY orders fail on purpose
-    assert re.search(r"requests: WooCommerce \d+, Odoo \d+", result.stdout)
+    assert re.search(r"requests: \d+ to WooCommerce, \d+ Odoo calls for 60 orders", result.stdout)
 
 
 class LineReader:

@@ -215,6 +215,7 @@ tenant_option = click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
+    metavar="DATE",
     help="Read orders from this date (YYYY-MM-DD) instead of the saved cursor.",
 )
 @click.option(
@@ -222,7 +223,12 @@ tenant_option = click.option(
     is_flag=True,
     help="Read both sides, print what would be created, write nothing to Odoo.",
 )
-@click.option("--full", is_flag=True, help="Also sweep every customer, not only new ones.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-read every order since sync.since (catches edits the shop did not date) and"
+    " sweep every customer, not only new ones.",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -258,6 +264,7 @@ def sync(
       wooodoo sync --tenant acme -v      # one tenant, with detail
       wooodoo sync --dry-run --limit 20  # what would be created, nothing written
       wooodoo sync -q                    # for cron: silent unless something failed
+      wooodoo sync --full -q             # nightly: re-read all orders, all customers
     """
     options = SyncOptions(
         since=since.date() if since else None, dry_run=dry_run, full=full, limit=limit

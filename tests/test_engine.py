@@ -195,6 +195,7 @@ def test_dry_run_writes_nothing(store: AuditStore) -> None:
     result = run(Engine(tenant(), woo, odoo, store), dry_run=True)
     assert result.stats["would_create"] == 4
     assert len(result.planned) == 4
+    assert result.stats["partners_would_create"] == 4  # four buyers, none known yet
     assert odoo.moves == {}
     assert odoo.partners == {}
     assert store.cursor("acme", "orders") is None

@@ -125,7 +125,7 @@ def summary_line(outcome: Outcome) -> str:
         f"{stats['partners_created']} partners created",
         f"{stats['failed']} failed",
     ]
-    for extra in ("mismatch", "conflict", "tax_adjusted", "would_create"):
+    for extra in ("mismatch", "conflict", "tax_adjusted", "would_create", "partners_would_create"):
         if stats[extra]:
             parts.append(f"{stats[extra]} {extra.replace('_', ' ')}")
     status = "ok" if result.exit_code == EXIT_OK else "needs attention"

@@ -363,6 +363,16 @@ class Engine:
             result.planned.extend(new_plans)
             result.stats["would_create"] += len(new_plans)
             result.stats["unchanged"] += len(adopted)
+            wanted: dict[str, dict[str, Any]] = {}
+            for plan in new_plans:
+                try:
+                    wanted.update(wanted_for_orders([by_id[plan.order_id]], self.ref))
+                except MappingError:
+                    continue  # the order would fail; its plan says why
+            partners = resolve_partners(wanted, self.ref, self.odoo, self.store, dry_run=True)
+            result.stats["partners_would_create"] += sum(
+                1 for e in partners.events if e.action == "would_create"
+            )
             return [], []
         created = self._create(new_plans, by_id, events, result)
         self._settle(created + adopted, by_id, events, links, result)

@@ -259,3 +259,15 @@ def test_discount_shown_only_if_odoo_reproduces_it_under_its_rounding(rounding: 
         # globally Odoo 18+ sums the unrounded 443.2452: the discount would lose a cent
         assert "discount" not in item
         assert odoo_subtotal(item, rounded_price=True) == Decimal("443.25")
+
+
+def test_a_guest_without_email_gets_a_key_of_its_own_on_the_partner() -> None:
+    from wooodoo.mapping import guest_partner_values
+
+    raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
+    raw["billing"]["email"] = ""
+    order = parse_order(raw)
+    values = guest_partner_values(order, make_ref())
+    assert values["ref"] == partner_key_for_order("acme", order)
+    assert values["ref"] != "acme/guest/"
+    assert values["email"] is False

@@ -98,7 +98,12 @@ def guest_key(tenant: str, email: str) -> str:
 def partner_key_for_order(tenant: str, order: Order) -> str:
     if order.customer_id:
         return customer_key(tenant, order.customer_id)
-    return guest_key(tenant, order.billing.email or f"order-{order.id}@guest.invalid")
+    return guest_key(tenant, _guest_email(order))
+
+
+def _guest_email(order: Order) -> str:
+    """The billing e-mail, or a stand-in that keeps an e-mail-less guest's key unique."""
+    return order.billing.email or f"order-{order.id}@guest.invalid"
 
 
 # ---------------------------------------------------------------- partners
@@ -162,7 +167,7 @@ def customer_partner_values(customer: Customer, ref: Reference) -> dict[str, Any
 
 def guest_partner_values(order: Order, ref: Reference) -> dict[str, Any]:
     return partner_values(
-        guest_key(ref.tenant, order.billing.email),
+        guest_key(ref.tenant, _guest_email(order)),
         order.billing,
         order.billing.email,
         ref,

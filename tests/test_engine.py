@@ -15,7 +15,7 @@ from wooodoo.audit import AuditStore
 from wooodoo.config import Accounts, OdooConfig, SyncConfig, TenantConfig, WooConfig
 from wooodoo.engine import Engine, SyncOptions, tenant_lock
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, LockBusyError
-from wooodoo.woo.models import Address, Customer, Order, parse_order
+from wooodoo.woo.models import Address, Customer, Order, RefundSummary, parse_order
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce" / "rest"
 BASES = [
@@ -336,4 +336,42 @@ def test_odoo_16_and_later_take_the_tax_adjustment_in_the_create(store: AuditSto
     assert result.exit_code == EXIT_OK, result.stats
     assert result.stats["tax_adjusted"] >= 1
     assert "adjust_taxes" not in odoo.calls  # no write of its own
+    assert {m.state for m in odoo.moves.values()} == {"posted"}
+
+
+def test_a_partial_refund_after_invoicing_needs_attention(store: AuditStore) -> None:
+    orders = make_orders(3)
+    fresh = next(o for o in orders if not o.refunds)
+    woo, odoo = FakeWoo(orders), FakeOdoo()
+    run(Engine(tenant(), woo, odoo, store))
+    # WooCommerce keeps the order's total and status; only its refund list moves
+    woo.orders[fresh.id] = Order(
+        **{
+            **fresh.__dict__,
+            "refunds": (RefundSummary(77, "one mug broke", Decimal("-9.51")),),
+            "date_modified": fresh.date_modified + timedelta(hours=2),
+        }
+    )
+    result = run(Engine(tenant(), woo, odoo, store))
+    assert result.stats["conflict"] == 1
+    assert result.exit_code == EXIT_RECORDS_FAILED
+    [failure] = store.failures("acme")
+    assert failure.key == f"acme/order/{fresh.id}"
+    assert "refunded after invoicing (9.51" in failure.reason
+    assert all(m.state == "posted" for m in odoo.moves.values())  # never edited
+    again = run(Engine(tenant(), woo, odoo, store), full=True)
+    assert again.stats["conflict"] == 0  # said once
+
+
+def test_a_mismatch_is_listed_and_looked_at_again(store: AuditStore) -> None:
+    woo, odoo = FakeWoo(make_orders(4)), FakeOdoo(rounding="round_globally")
+    run(Engine(tenant(tax_adjust=False), woo, odoo, store))
+    listed = store.failures("acme")
+    assert listed
+    assert all("the shop says" in f.reason for f in listed)
+    # after turning the adjustment on, replay settles the same drafts: nothing new is created
+    moves_before = len(odoo.moves)
+    assert Engine(tenant(), woo, odoo, store).replay().exit_code == EXIT_OK
+    assert store.failures("acme") == []
+    assert len(odoo.moves) == moves_before
     assert {m.state for m in odoo.moves.values()} == {"posted"}

@@ -95,6 +95,9 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ),
 )
 
+# What lands in the failures table: records a person must look at, and `replay` retries.
+ATTENTION_ACTIONS = frozenset({"failed", "mismatch", "conflict"})
+
 SECRET_FIELDS = frozenset(
     {"consumer_key", "consumer_secret", "api_key", "password", "secret", "webhook_secret", "token"}
 )
@@ -274,7 +277,7 @@ class AuditStore:
                         at,
                     ),
                 )
-                if e.action == "failed":
+                if e.action in ATTENTION_ACTIONS:
                     db.execute(
                         "INSERT INTO failures (tenant, key, kind, source_id, reason, first_at,"
                         " last_at) VALUES (?, ?, ?, ?, ?, ?, ?)"

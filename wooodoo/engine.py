@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -102,7 +103,7 @@ class TenantResult:
 
     @property
     def failed(self) -> int:
-        return self.stats["failed"] + self.stats["mismatch"]
+        return self.stats["failed"] + self.stats["mismatch"] + self.stats["conflict"]
 
     def finish(self) -> None:
         if self.exit_code == EXIT_OK and self.failed:
@@ -133,6 +134,10 @@ def tenant_lock(lock_dir: Path, tenant: str) -> Iterator[None]:
         lock.release()
 
 
+def _refund_ids(order: Order) -> str:
+    return ",".join(str(i) for i in sorted(r.id for r in order.refunds))
+
+
 def _amounts(t: Totals) -> dict[str, str]:
     return {"untaxed": str(t.untaxed), "tax": str(t.tax), "total": str(t.total)}
 
@@ -157,6 +162,7 @@ class Engine:
         self.progress = progress
         self._ref: Reference | None = None
         self._skus_asked: set[str] = set()
+        self._set_at_create: set[str] = set()  # keys whose create carried the shop's tax
         self._started = datetime.now(UTC)
 
     # ------------------------------------------------------------ entry points
@@ -317,7 +323,8 @@ class Engine:
         passed: list[tuple[Order, str]] = []
         for order, key in zip(orders, keys, strict=True):
             link = local.get(key)
-            if link is None:
+            # a draft left as a mismatch is looked at again (replay, or a later sync)
+            if link is None or link.state == "mismatch":
                 if order.local_date_created < since:
                     result.stats["before_since"] += 1
                 elif order.status in statuses:
@@ -420,7 +427,11 @@ class Engine:
             str(order.total),
             str(order.total_tax),
         )
-        if link.state == "conflict" or not (changed or order.status in ATTENTION_STATUSES):
+        # A refund keeps the order's total and often its status: only its refund list moves.
+        refunded = amounts.get("refunds", "") != _refund_ids(order)
+        if link.state == "conflict" or not (
+            changed or refunded or order.status in ATTENTION_STATUSES
+        ):
             if link.source_version != order.version and link.state != "conflict":
                 links.append(
                     Link(
@@ -437,11 +448,15 @@ class Engine:
                 )
             result.stats["unchanged"] += 1
             return
-        reason = (
-            f"order is now {order.status}"
-            if order.status in ATTENTION_STATUSES
-            else f"amounts changed after invoicing: total {amounts.get('total')} → {order.total}"
-        )
+        if order.status in ATTENTION_STATUSES:
+            reason = f"order is now {order.status}"
+        elif refunded:
+            total = sum((r.total for r in order.refunds), Decimal(0))
+            reason = f"refunded after invoicing ({-total} in {len(order.refunds)} refund(s))"
+        else:
+            reason = (
+                f"amounts changed after invoicing: total {amounts.get('total')} → {order.total}"
+            )
         events.append(
             Event(
                 "order",
@@ -508,7 +523,7 @@ class Engine:
                 totals_edit = self.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
                 if totals_edit is not None:
                     values["tax_totals"] = totals_edit
-                    result.stats["tax_adjusted"] += 1
+                    self._set_at_create.add(plan.key)
             ready.append((plan, values))
         created, failed = create_invoices(self.odoo, ready)
         for plan, reason in failed:
@@ -548,6 +563,23 @@ class Engine:
                     },
                 )
             )
+            if order.refunds and done.status in ("posted", "draft"):
+                # Recorded, not (yet) answered: credit notes for refunds are a later step.
+                total = sum((r.total for r in order.refunds), Decimal(0))
+                events.append(
+                    Event(
+                        "order",
+                        str(order.id),
+                        done.plan.key,
+                        "refunded",
+                        source_version=order.version,
+                        odoo_model="account.move",
+                        odoo_id=done.move.id,
+                        odoo_name=done.name,
+                        error=f"refunded before it was invoiced ({-total}): needs a credit note",
+                    )
+                )
+                result.stats["refunded"] += 1
             if done.status != "failed":
                 links.append(
                     Link(
@@ -563,11 +595,14 @@ class Engine:
                             "untaxed": str(done.plan.expected.untaxed),
                             "tax": str(order.total_tax),
                             "total": str(order.total),
+                            "refunds": _refund_ids(order),
                         },
                     )
                 )
             result.stats["invoiced" if action == "created" else done.status] += 1
-            result.stats["tax_adjusted"] += done.tax_adjusted
+            # once per invoice, whether the create carried it or a later write did
+            adjusted = done.tax_adjusted or done.plan.key in self._set_at_create
+            result.stats["tax_adjusted"] += adjusted and done.status in ("posted", "draft")
 
     # ------------------------------------------------------------ customers
 

@@ -5,6 +5,7 @@ Printing lives here: rich progress and tables on a terminal, one plain line per 
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -31,6 +32,8 @@ from wooodoo.errors import (
 )
 from wooodoo.ping import PingResult, ping_tenant
 from wooodoo.wiring import open_tenant
+
+log = logging.getLogger(__name__)
 
 # Which exit code wins when tenants end differently: what needs a person most.
 SEVERITY = {EXIT_OK: 0, EXIT_LOCKED: 1, EXIT_RECORDS_FAILED: 2, EXIT_REMOTE: 3, EXIT_USAGE: 4}
@@ -103,6 +106,15 @@ def run_tenants(
             outcome = Outcome(tenant.name, result, None, time.monotonic() - started)
         except WooodooError as exc:
             outcome = Outcome(tenant.name, None, exc, time.monotonic() - started)
+        except Exception as exc:  # a bug in one tenant must not stop the others
+            # Only the type is shown: an unexpected message could carry a URL with keys.
+            log.debug("tenant %s stopped by an unexpected error", tenant.name, exc_info=True)
+            internal = WooodooError(
+                f"internal error ({type(exc).__name__}); nothing after the last committed page"
+                " was recorded",
+                hint="Run again with -vv for the traceback, and report it.",
+            )
+            outcome = Outcome(tenant.name, None, internal, time.monotonic() - started)
         progress.update(task, total=1, completed=1)
         return outcome
 

@@ -624,13 +624,18 @@ class Engine:
             new = [
                 c
                 for c in customers
-                if after is None or (c.date_created is not None and c.date_created > after)
+                if after is None or c.date_created is None or c.date_created > after
             ]
             # the shop's own staff are WordPress users too: they are not buyers
             self._process_customers(
                 [c for c in new if c.email and c.role not in STAFF_ROLES], options, result
             )
-            if after is not None and len(new) < len(customers):
+            older = [
+                c
+                for c in customers
+                if c.date_created is not None and after is not None and c.date_created <= after
+            ]
+            if older:
                 break  # newest first: the rest registered before the mark
         if not options.dry_run:
             self.store.commit_page(self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, mark))

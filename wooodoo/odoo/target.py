@@ -88,6 +88,7 @@ class OdooWriter:
         self.api = api
         self.fields = api.fields
         self._tax_groups: dict[int, int | None] = {}
+        self._company_currency: int | None = None
 
     # ------------------------------------------------------------ reference data
 
@@ -213,9 +214,11 @@ class OdooWriter:
             "res.company",
             "search_read",
             domain=[],
-            fields=["tax_calculation_rounding_method"],
+            fields=["tax_calculation_rounding_method", "currency_id"],
             limit=1,
         )
+        currency = rows[0].get("currency_id") if rows else None
+        self._company_currency = currency[0] if isinstance(currency, list) and currency else None
         method = rows[0].get("tax_calculation_rounding_method") if rows else None
         return "round_globally" if method == "round_globally" else "round_per_line"
 
@@ -297,12 +300,22 @@ class OdooWriter:
         refused: dict[int, str] = {}
         tax_lines: dict[int, list[dict[str, Any]]] = {}
         if self.api.version.major < 16:
-            rows = self.api.call(
-                "account.move.line",
-                "search_read",
-                domain=[("move_id", "in", list(adjustments)), ("tax_line_id", "!=", False)],
-                fields=["move_id", "tax_line_id"],
-            )
+            try:
+                rows = self.api.call(
+                    "account.move.line",
+                    "search_read",
+                    domain=[("move_id", "in", list(adjustments)), ("tax_line_id", "!=", False)],
+                    fields=[
+                        "move_id",
+                        "tax_line_id",
+                        "debit",
+                        "credit",
+                        "amount_currency",
+                        "currency_id",
+                    ],
+                )
+            except OdooRecordError as exc:  # refuse these adjustments, keep the run going
+                return {move_id: exc.message for move_id in adjustments}
             for row in rows:
                 tax_lines.setdefault(row["move_id"][0], []).append(row)
         for move_id, tax_by_tax in adjustments.items():
@@ -359,19 +372,51 @@ class OdooWriter:
             }
         }
 
-    @staticmethod
     def _tax_item_edits(
-        move_id: int, tax_by_tax: Mapping[int, Decimal], lines: list[dict[str, Any]]
+        self, move_id: int, tax_by_tax: Mapping[int, Decimal], lines: list[dict[str, Any]]
     ) -> list[Any]:
-        commands: list[Any] = []
+        """Journal item edits that bring each tax to its amount (13-15: no tax totals there).
+
+        A customer invoice's tax is a credit. In another currency than the company's, the
+        amount goes to ``amount_currency`` and the credit follows at the line's own rate.
+        """
+        by_tax: dict[int, list[dict[str, Any]]] = {}
         for line in lines:
             tax = line["tax_line_id"]
             if isinstance(tax, list) and tax and tax[0] in tax_by_tax:
-                # a customer invoice's tax is a credit
-                commands.append((1, line["id"], {"credit": float(tax_by_tax[tax[0]])}))
+                by_tax.setdefault(tax[0], []).append(line)
+        commands: list[Any] = []
+        for tax_id, tax_lines in by_tax.items():
+            first, *others = tax_lines
+            foreign = self._foreign(first)
+            field = "amount_currency" if foreign else "credit"
+            sign = Decimal(-1) if foreign else Decimal(1)
+            rest = sum((_dec(o.get(field)) * sign for o in others), Decimal(0))
+            if not foreign:
+                rest -= sum((_dec(o.get("debit")) for o in others), Decimal(0))
+            amount = tax_by_tax[tax_id] - rest
+            vals: dict[str, Any]
+            if foreign:
+                old_currency = -_dec(first.get("amount_currency"))
+                old_balance = _dec(first.get("credit")) - _dec(first.get("debit"))
+                if not old_currency:
+                    raise OdooRecordError(f"move {move_id}: no rate on its tax line")
+                credit = (amount * old_balance / old_currency).quantize(Decimal("0.01"))
+                vals = {"amount_currency": -float(amount), "credit": float(credit), "debit": 0.0}
+            else:
+                vals = {"credit": float(amount), "debit": 0.0}
+                if self.api.version.major >= 14:
+                    vals["amount_currency"] = -float(amount)  # 14+ keep it on every line
+            commands.append((1, first["id"], vals))
         if not commands:
             raise OdooRecordError(f"move {move_id}: no tax line to adjust")
         return commands
+
+    def _foreign(self, line: Mapping[str, Any]) -> bool:
+        currency = line.get("currency_id")
+        currency_id = currency[0] if isinstance(currency, list) and currency else None
+        company = self._company_currency
+        return bool(currency_id and company and currency_id != company)
 
     def _state(self, r: Mapping[str, Any]) -> MoveState:
         name = r.get("name")

@@ -37,7 +37,11 @@ def test_every_command_is_in_the_readme() -> None:
     def walk(group: click.Group, prefix: str) -> None:
         for name, command in group.commands.items():
             full = f"{prefix} {name}"
-            if f"wooodoo {name}" not in readme and full not in readme and name not in readme:
+            # a subcommand may be listed as "wooodoo secrets set|delete|check" or "[failures |"
+            written = full in readme or re.search(
+                rf"{re.escape(prefix)} [\[\w|\\ ]*\b{re.escape(name)}\b", readme
+            )
+            if not written:
                 missing.append(full)
             if isinstance(command, click.Group):
                 walk(command, full)

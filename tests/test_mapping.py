@@ -19,7 +19,6 @@ from wooodoo.mapping import (
     _apportion,
     guest_key,
     map_order,
-    partner_changes,
     partner_key_for_order,
 )
 from wooodoo.woo.models import parse_order
@@ -154,13 +153,6 @@ def test_guest_keys_ignore_letter_case() -> None:
     raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
     order = parse_order(raw)
     assert partner_key_for_order("acme", order) == guest_key("acme", order.billing.email.upper())
-
-
-def test_partner_changes_compares_many2one_ids() -> None:
-    wanted = {"name": "Anna", "country_id": 3, "ref": "k", "phone": False}
-    current = {"name": "Anna", "country_id": [3, "United States"], "phone": False}
-    assert partner_changes(wanted, current) == {}
-    assert partner_changes({**wanted, "name": "Anne"}, current) == {"name": "Anne"}
 
 
 amounts = st.decimals(min_value=Decimal("-500"), max_value=Decimal("5000"), places=6)

@@ -175,20 +175,6 @@ def guest_partner_values(order: Order, ref: Reference) -> dict[str, Any]:
     )
 
 
-def partner_changes(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
-    """The values that differ from what Odoo has (many2one read back as [id, name])."""
-    changes: dict[str, Any] = {}
-    for name, value in wanted.items():
-        if name in ("ref", "customer_rank"):
-            continue
-        have = current.get(name)
-        if isinstance(have, list | tuple) and have:
-            have = have[0]
-        if (have or False) != (value or False):
-            changes[name] = value
-    return changes
-
-
 # ---------------------------------------------------------------- invoice lines
 
 

@@ -117,9 +117,11 @@ class OdooWriter:
             fields=["name", "amount", "price_include", "tax_group_id"],
         )
         by_name: dict[str, OdooTax] = {}
+        seen_names: dict[str, int] = {}
         for r in tax_rows:
             group = r.get("tax_group_id")
             self._tax_groups[r["id"]] = group[0] if isinstance(group, list) and group else None
+            seen_names[r["name"]] = seen_names.get(r["name"], 0) + 1
             by_name[r["name"]] = OdooTax(
                 r["id"],
                 r["name"],
@@ -129,6 +131,13 @@ class OdooWriter:
             )
         taxes: dict[str, OdooTax] = {}
         for woo_rate, tax_name in spec.taxes.items():
+            if seen_names.get(tax_name, 0) > 1:
+                # several companies (or a copy) with the same name: never guess which one
+                problems.append(
+                    f"sync.taxes.{woo_rate}: {seen_names[tax_name]} sale taxes are"
+                    f" named {tax_name!r} in Odoo; rename them so one name is one tax"
+                )
+                continue
             tax = by_name.get(tax_name)
             if tax is None:
                 problems.append(
@@ -155,11 +164,24 @@ class OdooWriter:
             "account.account", "search_read", domain=[("code", "in", codes)], fields=["code"]
         )
         account_ids = {r["code"]: r["id"] for r in account_rows}
+        shared = sorted(
+            {
+                r["code"]
+                for r in account_rows
+                if sum(1 for o in account_rows if o["code"] == r["code"]) > 1
+            }
+        )
+        for code in shared:
+            problems.append(
+                f"sync.accounts: several Odoo accounts have the code {code!r}"
+                " (one per company?): wooodoo cannot tell which to use"
+            )
+            account_ids.pop(code, None)
         accounts: dict[str, int] = {}
         for role, code in spec.accounts.items():
             if code in account_ids:
                 accounts[role] = account_ids[code]
-            else:
+            elif code not in shared:
                 problems.append(f"sync.accounts.{role}: no account with code {code!r} in Odoo")
         journal_id: int | None = None
         if spec.journal:

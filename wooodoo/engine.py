@@ -433,19 +433,7 @@ class Engine:
             changed or refunded or order.status in ATTENTION_STATUSES
         ):
             if link.source_version != order.version and link.state != "conflict":
-                links.append(
-                    Link(
-                        link.key,
-                        link.kind,
-                        link.source_id,
-                        link.odoo_model,
-                        link.odoo_id,
-                        link.state,
-                        source_version=order.version,
-                        odoo_name=link.odoo_name,
-                        amounts=link.amounts,
-                    )
-                )
+                links.append(replace(link, source_version=order.version))
             result.stats["unchanged"] += 1
             return
         if order.status in ATTENTION_STATUSES:
@@ -470,19 +458,7 @@ class Engine:
                 error=reason + "; needs a credit note",
             )
         )
-        links.append(
-            Link(
-                link.key,
-                link.kind,
-                link.source_id,
-                link.odoo_model,
-                link.odoo_id,
-                "conflict",
-                source_version=order.version,
-                odoo_name=link.odoo_name,
-                amounts=link.amounts,
-            )
-        )
+        links.append(replace(link, state="conflict", source_version=order.version))
         result.stats["conflict"] += 1
 
     def _create(

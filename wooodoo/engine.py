@@ -493,13 +493,15 @@ class Engine:
                 result.stats["failed"] += 1
                 continue
             values = {**plan.values, "partner_id": partners.ids[pkey]}
-            if self.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
-                # Odoo will round tax differently from the shop: set its tax groups to the
-                # shop's amounts in the create itself (16+); checked on the read-back.
+            if self.tenant.sync.tax_adjust and plan.expected_tax_by_tax:
+                # The shop's tax per tax group rides in the create itself (16+): Odoo applies
+                # it once the tax lines exist, and changes nothing where it already agrees.
+                # Where the mapping foresaw a difference, that counts as an adjustment.
                 totals_edit = self.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
                 if totals_edit is not None:
                     values["tax_totals"] = totals_edit
-                    self._set_at_create.add(plan.key)
+                    if plan.needs_tax_adjustment:
+                        self._set_at_create.add(plan.key)
             ready.append((plan, values))
         created, failed = create_invoices(self.odoo, ready)
         for plan, reason in failed:

@@ -14,7 +14,7 @@ from tests.fakes import FakeOdoo, FakeWoo
 from wooodoo.audit import AuditStore
 from wooodoo.config import Accounts, OdooConfig, SyncConfig, TenantConfig, WooConfig
 from wooodoo.engine import Engine, SyncOptions, tenant_lock
-from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, LockBusyError
+from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, ConfigError, LockBusyError
 from wooodoo.woo.models import Address, Customer, Order, RefundSummary, parse_order
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce" / "rest"
@@ -375,3 +375,12 @@ def test_a_mismatch_is_listed_and_looked_at_again(store: AuditStore) -> None:
     assert store.failures("acme") == []
     assert len(odoo.moves) == moves_before
     assert {m.state for m in odoo.moves.values()} == {"posted"}
+
+
+def test_a_damaged_audit_file_is_a_clear_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "audit.sqlite3"
+    path.write_bytes(b"this is not an SQLite database, just some text" * 50)
+    with pytest.raises(ConfigError) as info:
+        AuditStore(path)
+    assert str(path) in info.value.message
+    assert info.value.exit_code == 2

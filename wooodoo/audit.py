@@ -175,10 +175,18 @@ class AuditStore:
             raise ConfigError(f"cannot create the audit store at {path}: {exc.strerror}") from exc
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self._migrate()
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise ConfigError(
+                f"the audit store {path} cannot be used: {exc}",
+                hint="Point audit_db at another file, or move this one aside (it may be damaged"
+                " or not an SQLite file).",
+            ) from None
 
     def close(self) -> None:
         self.db.close()

@@ -16,6 +16,7 @@ import filelock
 
 from wooodoo.audit import AuditStore, Event, Link
 from wooodoo.config import TenantConfig
+from wooodoo.customers import CustomerSweep
 from wooodoo.errors import (
     EXIT_OK,
     EXIT_RECORDS_FAILED,
@@ -34,7 +35,6 @@ from wooodoo.mapping import (
 from wooodoo.odoo.target import MoveState, OdooTarget, ReferenceSpec
 from wooodoo.partners import (
     resolve_partners,
-    wanted_for_customers,
     wanted_for_orders,
 )
 from wooodoo.woo.models import Customer, Order
@@ -42,9 +42,7 @@ from wooodoo.woo.models import Customer, Order
 log = logging.getLogger(__name__)
 
 ORDER_CURSOR = "orders"
-CUSTOMER_CURSOR = "customers"
 ATTENTION_STATUSES = frozenset({"cancelled", "refunded"})
-STAFF_ROLES = frozenset({"administrator", "shop_manager", "editor", "author", "contributor"})
 
 
 # ---------------------------------------------------------------- what the engine talks to
@@ -134,6 +132,11 @@ def tenant_lock(lock_dir: Path, tenant: str) -> Iterator[None]:
         lock.release()
 
 
+def _event(source_id: object, key: str, action: str, **details: Any) -> Event:
+    """An audit row about an order."""
+    return Event("order", str(source_id), key, action, **details)
+
+
 def _refund_ids(order: Order) -> str:
     return ",".join(str(i) for i in sorted(r.id for r in order.refunds))
 
@@ -175,7 +178,10 @@ class Engine:
         )
         try:
             self._sync_orders(options, result)
-            self._sync_customers(options, result)
+            overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
+            self._customers(result, options.dry_run).sweep(
+                mark=self._started - overlap, full=options.full
+            )
         except BaseException as exc:
             result.error = str(exc)
             self.store.finish_run(result.run_id, "aborted", dict(result.stats), result.error)
@@ -199,9 +205,8 @@ class Engine:
                 orders = self.woo.get_orders(chunk)
                 gone = set(chunk) - {o.id for o in orders}
                 events = [
-                    Event(
-                        "order",
-                        str(i),
+                    _event(
+                        i,
                         order_key(self.name, i),
                         "failed",
                         error="the order no longer exists in WooCommerce",
@@ -220,7 +225,7 @@ class Engine:
             )
             if customer_ids:
                 for customers in self.woo.iter_customers(ids=customer_ids):
-                    self._process_customers(customers, SyncOptions(), result)
+                    self._customers(result).process(customers)
         except BaseException as exc:
             result.error = str(exc)
             self.store.finish_run(result.run_id, "aborted", dict(result.stats), result.error)
@@ -274,9 +279,8 @@ class Engine:
                 orders = orders[: max(0, options.limit - seen)]
             seen += len(orders)
             events = [
-                Event(
-                    "order",
-                    str(r.record_id or "?"),
+                _event(
+                    r.record_id or "?",
                     order_key(self.name, r.record_id or 0),
                     "failed",
                     error=r.reason,
@@ -339,9 +343,8 @@ class Engine:
             result.stats["skipped"] += 1
             if last.get(key) != ("skipped", order.version):
                 events.append(
-                    Event(
-                        "order",
-                        str(order.id),
+                    _event(
+                        order.id,
                         key,
                         "skipped",
                         source_version=order.version,
@@ -400,9 +403,8 @@ class Engine:
             self._ref = replace(ref, products_by_sku={**ref.products_by_sku, **found})
 
     def _failed(self, order: Order, reason: str, action: str = "failed") -> Event:
-        return Event(
-            "order",
-            str(order.id),
+        return _event(
+            order.id,
             order_key(self.name, order.id),
             action,
             source_version=order.version,
@@ -446,9 +448,8 @@ class Engine:
                 f"amounts changed after invoicing: total {amounts.get('total')} → {order.total}"
             )
         events.append(
-            Event(
-                "order",
-                str(order.id),
+            _event(
+                order.id,
                 link.key,
                 "conflict",
                 source_version=order.version,
@@ -524,9 +525,8 @@ class Engine:
             order = orders[done.plan.order_id]
             action = "created" if done.status in ("posted", "draft") else done.status
             events.append(
-                Event(
-                    "order",
-                    str(order.id),
+                _event(
+                    order.id,
                     done.plan.key,
                     action,
                     source_version=order.version,
@@ -545,9 +545,8 @@ class Engine:
                 # Recorded, not (yet) answered: credit notes for refunds are a later step.
                 total = sum((r.total for r in order.refunds), Decimal(0))
                 events.append(
-                    Event(
-                        "order",
-                        str(order.id),
+                    _event(
+                        order.id,
                         done.plan.key,
                         "refunded",
                         source_version=order.version,
@@ -582,55 +581,14 @@ class Engine:
             adjusted = done.tax_adjusted or done.plan.key in self._set_at_create
             result.stats["tax_adjusted"] += adjusted and done.status in ("posted", "draft")
 
-    # ------------------------------------------------------------ customers
-
-    def _sync_customers(self, options: SyncOptions, result: TenantResult) -> None:
-        """Customers registered since the last run, newest first (all of them with --full).
-
-        The first run only sets the mark: buyers come with their orders, and ``--full``
-        brings in everyone else.
-        """
-        saved = self.store.cursor(self.name, CUSTOMER_CURSOR)
-        overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
-        mark = (self._started - overlap).isoformat()
-        if saved is None and not options.full:
-            if not options.dry_run:
-                self.store.commit_page(self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, mark))
-            return
-        after = None if options.full or saved is None else datetime.fromisoformat(saved)
-        for customers in self.woo.iter_customers(role="all", newest_first=after is not None):
-            new = [
-                c
-                for c in customers
-                if after is None or c.date_created is None or c.date_created > after
-            ]
-            # the shop's own staff are WordPress users too: they are not buyers
-            self._process_customers(
-                [c for c in new if c.email and c.role not in STAFF_ROLES], options, result
-            )
-            older = [
-                c
-                for c in customers
-                if c.date_created is not None and after is not None and c.date_created <= after
-            ]
-            if older:
-                break  # newest first: the rest registered before the mark
-        if not options.dry_run:
-            self.store.commit_page(self.name, result.run_id, [], cursor=(CUSTOMER_CURSOR, mark))
-
-    def _process_customers(
-        self, customers: Sequence[Customer], options: SyncOptions, result: TenantResult
-    ) -> None:
-        if not customers:
-            return
-        wanted, events = wanted_for_customers(customers, self.ref)
-        result.stats["failed"] += len(events)
-        partners = resolve_partners(
-            wanted, self.ref, self.odoo, self.store, dry_run=options.dry_run, update_known=True
+    def _customers(self, result: TenantResult, dry_run: bool = False) -> CustomerSweep:
+        return CustomerSweep(
+            self.name,
+            self.woo,
+            self.odoo,
+            self.store,
+            lambda: self.ref,
+            run_id=result.run_id,
+            stats=result.stats,
+            dry_run=dry_run,
         )
-        result.stats["failed"] += len(partners.failed)
-        result.stats["partners_created"] += sum(1 for e in partners.events if e.action == "created")
-        if not options.dry_run:
-            self.store.commit_page(
-                self.name, result.run_id, events + partners.events, partners.links
-            )

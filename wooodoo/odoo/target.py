@@ -67,8 +67,13 @@ def _dec(value: Any) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value or 0))
 
 
+def _like_literal(text: str) -> str:
+    """``text`` as a LIKE pattern that matches only itself (``_`` and ``%`` are wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _email_domain(emails: Sequence[str]) -> list[Any]:
-    terms: list[Any] = [("email", "=ilike", e) for e in emails]
+    terms: list[Any] = [("email", "=ilike", _like_literal(e)) for e in emails]
     return ["|"] * (len(terms) - 1) + terms
 
 

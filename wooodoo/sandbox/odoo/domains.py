@@ -18,7 +18,18 @@ NUMERIC = ("integer", "float", "monetary")
 
 
 def _like(pattern: str, value: str, ci: bool, wrap: bool) -> bool:
-    regex = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    # PostgreSQL LIKE: % and _ are wildcards, a backslash makes the next character literal
+    parts: list[str] = []
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            parts.append(re.escape(ch))
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        else:
+            parts.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+    regex = "".join(parts)
     if wrap:
         regex = f".*{regex}.*"
     return re.fullmatch(regex, value, re.IGNORECASE | re.DOTALL if ci else re.DOTALL) is not None

@@ -102,6 +102,7 @@ def test_basic_and_query_auth_on_the_wire(rsps: responses.RequestsMock) -> None:
     assert basic.headers["Authorization"].startswith("Basic ")
     assert "consumer_key" not in (basic.url or "")
     assert dict(parse_qsl(urlsplit(query.url or "").query)) == {
+        "dp": "6",
         "consumer_key": KEY,
         "consumer_secret": SECRET,
     }

@@ -191,6 +191,7 @@ class PlannedLine:
     gross_unit: Decimal | None = None  # price before coupon, when a discount can show it
     store_taxes: tuple[Decimal, ...] = ()  # the shop's tax per tax of ``taxes``, rounded
     included: bool = False  # ``taxes`` are price-included: the line's price carries its tax
+    twin: OdooTax | None = None  # the price-included twin to use if Odoo reproduces the tax
 
     @property
     def priced(self) -> Decimal:
@@ -306,27 +307,22 @@ def _woo_lines(
         per_line = ref.tax_rounding == "round_per_line"
         twin = ref.included.get(taxes[0][0].id) if len(taxes) == 1 and per_line else None
         if order.prices_include_tax and twin is not None and len(split) == 1:
-            # Entered with tax: give Odoo the gross with the price-included twin, so it takes
-            # the tax out of each line exactly as WooCommerce did (net = gross - rounded tax).
-            _, _, store_taxes = split[0]
-            gross = _round(item.total + taxes[0][1], currency_q)
-            net = gross - sum(store_taxes, ZERO)
-            out.append(
-                (
-                    PlannedLine(
-                        name,
-                        "products",
-                        net,
-                        item.quantity,
-                        (twin,),
-                        product_id,
-                        None,
-                        store_taxes,
-                        included=True,
-                    ),
-                    net,
-                )
+            # Entered with tax: the gross may go to Odoo with the price-included twin, so it
+            # takes the tax out of each line as WooCommerce did; decided once the nets are
+            # final (map_order), falling back to the exact net with the tax excluded.
+            _, group, store_taxes = split[0]
+            line = PlannedLine(
+                name,
+                "products",
+                item.total,
+                item.quantity,
+                group,
+                product_id,
+                None,
+                store_taxes,
+                twin=twin,
             )
+            out.append((line, item.total))
             continue
         for base, group, store_taxes in split:
             line = PlannedLine(
@@ -450,6 +446,28 @@ def _line_commands(
     return [{**base, "name": label, "quantity": 1.0, "price_unit": float(net)}]
 
 
+def _with_twin(line: PlannedLine, net: Decimal, quantum: Decimal) -> PlannedLine:
+    """The line with its price-included twin, when Odoo takes out of the gross exactly the
+    shop's tax (then its net is the shop's too); else unchanged, tax excluded."""
+    if line.twin is None or len(line.store_taxes) != 1:
+        return line
+    rate = line.twin.amount
+    gross = net + line.store_taxes[0]
+    if _round(gross * rate / (HUNDRED + rate), quantum) != line.store_taxes[0]:
+        return line
+    return PlannedLine(
+        line.name,
+        line.role,
+        net,
+        line.quantity,
+        (line.twin,),
+        line.product_id,
+        None,
+        line.store_taxes,
+        included=True,
+    )
+
+
 def predict_odoo_taxes(
     lines: Sequence[tuple[Decimal, PlannedLine]], rounding: TaxRounding, quantum: Decimal
 ) -> dict[int, Decimal]:
@@ -497,6 +515,10 @@ def map_order(order: Order, ref: Reference) -> InvoicePlan:
     untaxed = order.total - order.total_tax
     nets = _apportion([raw for _, raw in planned], untaxed, quantum)
 
+    planned = [
+        (_with_twin(line, net, quantum), raw)
+        for (line, raw), net in zip(planned, nets, strict=True)
+    ]
     line_values: list[dict[str, Any]] = []
     for (line, _), net in zip(planned, nets, strict=True):
         for vals in _line_commands(line, net, ref, ref.accounts[line.role], quantum):

@@ -309,9 +309,11 @@ def test_prices_with_tax_use_the_included_twin_only_when_odoo_agrees(
     excluded = TAXES[rate_id]
     twin = OdooTax(90 + int(rate_id), f"{excluded.name} incl.", excluded.amount, True)
     plan = map_order(parse_order(raw), make_ref(included={excluded.id: twin}))
-    [item] = lines(plan.values)
-    assert item["tax_ids"] == [(6, 0, [twin.id if twin_used else excluded.id])]
+    items = lines(plan.values)  # the net may be split 2 × p + 1 × rest for Odoo 18's rounding
+    assert {str(i["tax_ids"]) for i in items} == {
+        str([(6, 0, [twin.id if twin_used else excluded.id])])
+    }
     if twin_used:
-        assert Decimal(repr(item["price_unit"])) * 3 == net_2dp + rounded  # the gross
+        assert Decimal(repr(items[0]["price_unit"])) * 3 == net_2dp + rounded  # the gross
     assert not plan.needs_tax_adjustment if twin_used else True
     assert plan.expected.untaxed == net_2dp

@@ -384,3 +384,22 @@ def test_a_damaged_audit_file_is_a_clear_config_error(tmp_path: Path) -> None:
         AuditStore(path)
     assert str(path) in info.value.message
     assert info.value.exit_code == 2
+
+
+def test_amounts_written_with_more_decimals_are_not_a_change(store: AuditStore) -> None:
+    orders = make_orders(2)
+    woo, odoo = FakeWoo(orders), FakeOdoo()
+    cfg = tenant(overlap_seconds=0)
+    run(Engine(cfg, woo, odoo, store))
+    first = orders[0]
+    # the same order read with dp=6: "59.380000" instead of "59.38"
+    woo.orders[first.id] = Order(
+        **{
+            **first.__dict__,
+            "total": Decimal(f"{first.total:.6f}"),
+            "total_tax": Decimal(f"{first.total_tax:.6f}"),
+        }
+    )
+    result = run(Engine(cfg, woo, odoo, store), full=True)
+    assert result.stats["conflict"] == 0
+    assert result.exit_code == EXIT_OK

@@ -137,6 +137,13 @@ def _event(source_id: object, key: str, action: str, **details: Any) -> Event:
     return Event("order", str(source_id), key, action, **details)
 
 
+def _number(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text is not None else None
+    except ArithmeticError:
+        return None
+
+
 def _refund_ids(order: Order) -> str:
     return ",".join(str(i) for i in sorted(r.id for r in order.refunds))
 
@@ -425,9 +432,10 @@ class Engine:
         does not stamp edits of line items made through the REST API.
         """
         amounts = link.amounts or {}
-        changed = (amounts.get("total"), amounts.get("tax")) != (
-            str(order.total),
-            str(order.total_tax),
+        # compared as numbers: "72.66" and "72.660000" (asked with dp=6) are the same amount
+        changed = (_number(amounts.get("total")), _number(amounts.get("tax"))) != (
+            order.total,
+            order.total_tax,
         )
         # A refund keeps the order's total and often its status: only its refund list moves.
         refunded = amounts.get("refunds", "") != _refund_ids(order)

@@ -22,6 +22,7 @@ from wooodoo.errors import (
     EXIT_RECORDS_FAILED,
     LockBusyError,
     MappingError,
+    WooodooError,
 )
 from wooodoo.invoicing import create_invoices, settle, totals
 from wooodoo.mapping import (
@@ -177,38 +178,47 @@ class Engine:
 
     # ------------------------------------------------------------ entry points
 
-    def sync(self, options: SyncOptions = SyncOptions()) -> TenantResult:
+    @contextmanager
+    def _recorded_run(self, command: str) -> Iterator[TenantResult]:
+        """A run row from start to finish; an aborted run keeps what it had done."""
         result = TenantResult(self.name)
-        self._started = datetime.now(UTC)
-        result.run_id = self.store.start_run(
-            self.name, "sync --dry-run" if options.dry_run else "sync"
-        )
+        result.run_id = self.store.start_run(self.name, command)
         try:
-            self._sync_orders(options, result)
-            overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
-            self._customers(result, options.dry_run).sweep(
-                mark=self._started - overlap, full=options.full
-            )
+            yield result
         except BaseException as exc:
-            result.error = str(exc)
+            # Our own errors are written without secrets; anything else could carry a URL
+            # with keys in its message, so only its type goes to the audit store.
+            result.error = exc.message if isinstance(exc, WooodooError) else type(exc).__name__
             self.store.finish_run(result.run_id, "aborted", dict(result.stats), result.error)
             raise
         result.finish()
         status = "ok" if result.exit_code == EXIT_OK else "partial"
         self.store.finish_run(result.run_id, status, dict(result.stats))
+
+    def sync(self, options: SyncOptions = SyncOptions()) -> TenantResult:
+        self._started = datetime.now(UTC)
+        with self._recorded_run("sync --dry-run" if options.dry_run else "sync") as result:
+            self._sync_orders(options, result)
+            overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
+            self._customers(result, options.dry_run).sweep(
+                mark=self._started - overlap, full=options.full
+            )
         return result
 
     def replay(self, keys: Sequence[str] | None = None) -> TenantResult:
         """Try the failed records again (all of them, or only ``keys``)."""
-        result = TenantResult(self.name)
-        result.run_id = self.store.start_run(self.name, "replay")
         failures = [f for f in self.store.failures(self.name) if keys is None or f.key in keys]
-        order_ids = sorted(
-            {int(f.source_id) for f in failures if f.kind == "order" and f.source_id.isdigit()}
-        )
-        try:
-            for start in range(0, len(order_ids), self.tenant.sync.batch_size):
-                chunk = order_ids[start : start + self.tenant.sync.batch_size]
+
+        def ids(kind: str) -> list[int]:
+            return sorted(
+                {int(f.source_id) for f in failures if f.kind == kind and f.source_id.isdigit()}
+            )
+
+        with self._recorded_run("replay") as result:
+            order_ids = ids("order")
+            size = self.tenant.sync.batch_size
+            for start in range(0, len(order_ids), size):
+                chunk = order_ids[start : start + size]
                 orders = self.woo.get_orders(chunk)
                 gone = set(chunk) - {o.id for o in orders}
                 events = [
@@ -223,24 +233,10 @@ class Engine:
                 result.stats["failed"] += len(events)
                 batch_events, links = self._process_batch(orders, SyncOptions(), result)
                 self.store.commit_page(self.name, result.run_id, events + batch_events, links)
-            customer_ids = sorted(
-                {
-                    int(f.source_id)
-                    for f in failures
-                    if f.kind == "customer" and f.source_id.isdigit()
-                }
-            )
+            customer_ids = ids("customer")
             if customer_ids:
                 for customers in self.woo.iter_customers(ids=customer_ids):
                     self._customers(result).process(customers)
-        except BaseException as exc:
-            result.error = str(exc)
-            self.store.finish_run(result.run_id, "aborted", dict(result.stats), result.error)
-            raise
-        result.finish()
-        self.store.finish_run(
-            result.run_id, "ok" if not result.failed else "partial", dict(result.stats)
-        )
         return result
 
     # ------------------------------------------------------------ orders

@@ -165,7 +165,7 @@ def test_connect_18_uses_xmlrpc(rsps: responses.RequestsMock) -> None:
     api = do_connect()
     assert isinstance(api, XmlRpcApi)
     assert (api.api, api.version.major, api.uid, api.database) == ("xmlrpc", 18, 2, "db")
-    assert api.fields.tax_price_include == "price_include_override"
+    assert api.fields.price_unit_rounded  # 18 still rounds price_unit to 2 decimals
     assert recorder.calls[1] == ("authenticate", ("db", "sync@example.com", KEY, {}))
     assert api.requests_sent == 2
 

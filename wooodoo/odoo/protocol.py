@@ -22,11 +22,13 @@ class OdooVersion:
 
 @dataclass(frozen=True)
 class FieldNames:
-    """Field names that differ between Odoo versions, decided in this one place."""
+    """Field names and behaviours that differ between Odoo versions, decided in this one place.
+
+    (A tax's ``price_include`` is readable on every version, computed from
+    ``price_include_override`` on 18+, so reading it needs no entry here.)
+    """
 
     move_type: str  # "type" on 13, "move_type" from 14
-    tax_price_include: str  # "price_include" up to 17, "price_include_override" from 18
-    payment_state: str  # "invoice_payment_state" on 13, "payment_state" from 14
     price_unit_rounded: bool  # 18 and below round price_unit to the product price precision
 
     @classmethod
@@ -34,8 +36,6 @@ class FieldNames:
         major = version.major
         return cls(
             move_type="type" if major <= 13 else "move_type",
-            tax_price_include="price_include_override" if major >= 18 else "price_include",
-            payment_state="invoice_payment_state" if major <= 13 else "payment_state",
             price_unit_rounded=major <= 18,
         )
 

@@ -1,0 +1,61 @@
+"""The audit store on a real SQLite file: permissions, migrations, one-transaction pages."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from wooodoo.audit import MIGRATIONS, AuditStore, Event, Link
+
+
+def test_new_store_is_private_and_migrated_once(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "audit.sqlite3"
+    with AuditStore(path) as store:
+        assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with AuditStore(path) as again:  # reopening applies nothing twice
+        assert again.applied_migrations() == [name for name, _ in MIGRATIONS]
+        assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_page_is_all_or_nothing(tmp_path: Path) -> None:
+    with AuditStore(tmp_path / "a.sqlite3") as store:
+        good = Event("order", "1", "acme/order/1", "created", odoo_model="account.move", odoo_id=7)
+        broken = Link("acme/order/2", "order", "2", "account.move", None, "posted")  # type: ignore[arg-type]
+        with pytest.raises(sqlite3.IntegrityError):
+            store.commit_page("acme", None, [good], [broken], cursor=("orders", "2026-01-02"))
+        assert store.events("acme") == []
+        assert store.cursor("acme", "orders") is None
+        store.commit_page("acme", None, [good], cursor=("orders", "2026-01-02"))
+        assert [r["action"] for r in store.events("acme")] == ["created"]
+        assert store.cursor("acme", "orders") == "2026-01-02"
+
+
+def test_failures_open_on_attention_and_close_on_success(tmp_path: Path) -> None:
+    with AuditStore(tmp_path / "a.sqlite3") as store:
+        key = "acme/order/5"
+        store.commit_page("acme", None, [Event("order", "5", key, "failed", error="no tax")])
+        store.commit_page("acme", None, [Event("order", "5", key, "mismatch", error="1 cent")])
+        [failure] = store.failures("acme")
+        assert (failure.attempts, failure.reason) == (2, "1 cent")
+        store.commit_page("acme", None, [Event("order", "5", key, "created")])
+        assert store.failures("acme") == []
+
+
+def test_payload_snapshots_lose_their_secrets(tmp_path: Path) -> None:
+    with AuditStore(tmp_path / "a.sqlite3") as store:
+        payload = {
+            "name": "Ada",
+            "nested": [{"consumer_secret": "cs_topsecret"}],
+            "api_key": "k-123",
+        }
+        store.commit_page(
+            "acme", None, [Event("order", "1", "acme/order/1", "created", payload=payload)]
+        )
+        stored = store.events("acme")[0]["payload"]
+    assert "cs_topsecret" not in stored
+    assert "k-123" not in stored
+    assert "Ada" in stored

@@ -23,6 +23,7 @@ from wooodoo.sandbox.faults import (
     WSGIEnviron,
 )
 from wooodoo.sandbox.odoo import VERSIONS, OdooApp
+from wooodoo.sandbox.odoo.work import WorkModel
 from wooodoo.sandbox.server import CertificateAuthority, LoopbackServer
 from wooodoo.sandbox.woo import WooApp
 from wooodoo.sandbox.woo_auth import WooKey
@@ -121,6 +122,7 @@ class Sandbox:
         odoo_port: int = 0,
         woo_faults: FaultPlan | None = None,
         odoo_faults: FaultPlan | None = None,
+        odoo_work: WorkModel | None = None,
         tenant: str = "sandbox",
     ) -> None:
         if odoo_version not in VERSIONS:
@@ -141,6 +143,7 @@ class Sandbox:
             api_key=self.secrets.odoo_api_key,
             tax_rounding=tax_rounding,
             counter=self.odoo_counter,
+            work=odoo_work,
         )
         self.woo_faults = FaultInjector(self.woo_app, self.woo_counter, woo_faults, seed=seed)
         self.odoo_faults = FaultInjector(
@@ -255,4 +258,4 @@ def _write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
-__all__ = ["FaultPlan", "Sandbox", "SandboxSecrets"]
+__all__ = ["FaultPlan", "Sandbox", "SandboxSecrets", "WorkModel"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hmac
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.wrappers import Request, Response
@@ -19,6 +20,9 @@ from wooodoo.sandbox.odoo.models import model_classes
 from wooodoo.sandbox.odoo.orm import BaseModel, Database, Env
 from wooodoo.sandbox.odoo.schema import build_schema
 from wooodoo.sandbox.odoo.seed import seed
+from wooodoo.sandbox.odoo.work import WorkModel, created_values
+
+T = TypeVar("T")
 
 VERSIONS = (13, 14, 15, 16, 17, 18, 19)
 HTML_HEAD = (
@@ -60,6 +64,7 @@ class OdooApp:
         tax_rounding: Literal["round_per_line", "round_globally"] = "round_per_line",
         counter: RequestCounter | None = None,
         clock: Callable[[], datetime] | None = None,
+        work: WorkModel | None = None,
     ) -> None:
         if version not in VERSIONS:
             raise ValueError(f"unsupported Odoo version {version}; choose from {VERSIONS}")
@@ -69,6 +74,7 @@ class OdooApp:
         self.uid = 2
         self._api_key = api_key
         self.counter = counter
+        self.work = work or WorkModel()  # may be replaced while the server runs
         self._lock = threading.RLock()
         self.db = Database(
             database,
@@ -107,6 +113,35 @@ class OdooApp:
     def transaction(self) -> Iterator[None]:
         with self._lock, self.db.store.transaction():
             yield
+
+    def run_call(
+        self, method: str, args: Sequence[Any], kwargs: Mapping[str, Any], run: Callable[[], T]
+    ) -> T:
+        """Run one RPC call as one transaction, after the work its ``create`` costs.
+
+        The work is spent before the transaction takes the lock, so other calls go on and see
+        nothing of this one until it commits; a client that went away changes nothing. What it
+        creates is stamped with the time the call began, as PostgreSQL's ``now()`` would.
+        """
+        values = created_values(method, args, kwargs)
+        delay = self.work.seconds(values) if values else 0.0
+        if delay <= 0:
+            with self.transaction():
+                return run()
+        began = self.db.clock()
+        time.sleep(delay)
+        with self.transaction():
+            clock = self.db.clock
+            self.db.clock = lambda: began
+            try:
+                return run()
+            finally:
+                self.db.clock = clock
+
+    def work_done(self) -> dict[str, int]:
+        """What the calls cost so far, e.g. ``account.move created with tax_totals``."""
+        with self._lock:
+            return dict(self.db.tally)
 
     # ----- helpers for the endpoints
     def version_info(self) -> dict[str, Any]:

@@ -84,7 +84,8 @@ def _serve(app: OdooApp, request: Request, model: str, method: str) -> Any:
         raise MethodNotAllowed()
     ids = params.pop("ids", None) or []
     context = params.pop("context", None) or {}
-    with app.transaction():
+
+    def run() -> Any:
         try:
             records, func = resolve(app.db, model, method, context, json2=True)
         except OdooError as exc:
@@ -104,6 +105,8 @@ def _serve(app: OdooApp, request: Request, model: str, method: str) -> Any:
         except TypeError as exc:
             raise UnprocessableEntity(exc.args[0]) from exc
         return func(*positional, **params)
+
+    return app.run_call(method, (), params, run)
 
 
 def _authenticate(app: OdooApp, request: Request) -> None:

@@ -223,7 +223,12 @@ class AccountMove(MoveBase):
         self.apply_line_commands(rid, commands)
         self.recompute(rid)
         if tax_totals is not None:
+            self.db.tally[f"{self._name} created with tax_totals"] += 1
+            before = self.rows[rid]["amount_tax"]
             self.apply_tax_totals(rid, tax_totals)
+            if self.rows[rid]["amount_tax"] != before:
+                self.db.tally[f"{self._name} tax_totals that changed the tax"] += 1
+        self.db.tally[f"{self._name} created"] += 1
         return rid
 
     def _default_journal(self, mtype: str) -> int | bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -88,6 +89,8 @@ class Database:
         self.classes = classes
         self.clock = clock
         self.store = Store()
+        # what the calls cost Odoo, by kind of work (e.g. creates that carried tax_totals)
+        self.tally: Counter[str] = Counter()
         self.uid = 2
         self.company_id = 1
 

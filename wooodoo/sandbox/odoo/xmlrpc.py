@@ -119,6 +119,9 @@ def _execute(
     if uid != app.uid or not app.key_ok(key):
         raise AccessDenied("Access Denied")
     context = kwargs.pop("context", None) or {}
-    with app.transaction():
+
+    def run() -> Any:
         records, func = resolve(app.db, model, method, context)
         return call_kw(records, method, func, args, kwargs)
+
+    return app.run_call(method, args, kwargs, run)

@@ -74,6 +74,13 @@ class TransientError(RemoteError):
         self.retry_after = retry_after
 
 
+class NotProcessedError(TransientError):
+    """A transient failure where the remote provably never ran the call (429, no connection).
+
+    Even a write is safe to send again after this one.
+    """
+
+
 class AuthError(RemoteError):
     """Credentials refused (bad, expired or revoked key)."""
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import requests
 import urllib3.exceptions
 
-from wooodoo.errors import RemoteRequestError, TransientError
+from wooodoo.errors import NotProcessedError, RemoteRequestError, TransientError
 from wooodoo.http import RetryPolicy, parse_retry_after, redact_url, transient_from_exception
 
 log = logging.getLogger("wooodoo.odoo")
@@ -35,13 +35,6 @@ READ_METHODS = frozenset(
         "has_access",
     }
 )
-
-
-class NotProcessedError(TransientError):
-    """A transient failure where Odoo provably never ran the call (429, no connection).
-
-    Even a write is safe to send again after this one.
-    """
 
 
 class _Stop(Exception):

@@ -85,11 +85,12 @@ class AuthError(RemoteError):
     """Credentials refused (bad, expired or revoked key)."""
 
 
-class RemoteRequestError(WooodooError):
+class RemoteRequestError(RemoteError):
     """A remote side refused one request (4xx that is not auth): not retriable.
 
     ``code`` is the remote's own error code (WooCommerce ``code``, Odoo error name),
-    ``status`` the HTTP status when there was one.
+    ``status`` the HTTP status when there was one. The remote answered, about one request:
+    exit code 1 like any failed record, not the family's 3 (unreachable or refusing the keys).
     """
 
     exit_code = EXIT_RECORDS_FAILED

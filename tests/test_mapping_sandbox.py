@@ -27,7 +27,7 @@ from tests.e2e_helpers import (
 )
 from wooodoo.sandbox import Sandbox
 from wooodoo.sandbox.catalog import COUNTRIES
-from wooodoo.sandbox.data import FeeSpec, LineSpec, OrderError, ShippingSpec
+from wooodoo.sandbox.shop import FeeSpec, LineSpec, OrderError, ShippingSpec
 
 CURRENCIES = ("EUR", "EUR", "USD", "GBP", "CHF")
 ROUNDINGS = ("round_per_line", "round_globally")

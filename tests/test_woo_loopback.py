@@ -12,9 +12,9 @@ import pytest
 
 from wooodoo.errors import AuthError
 from wooodoo.http import RetryPolicy, make_session
-from wooodoo.sandbox.data import StoreData, generate_store
 from wooodoo.sandbox.faults import FaultInjector, FaultPlan, RequestCounter
 from wooodoo.sandbox.server import CertificateAuthority, LoopbackServer
+from wooodoo.sandbox.shop import StoreData, generate_store
 from wooodoo.sandbox.woo import WooApp, WooKey
 from wooodoo.woo.client import WooClient
 

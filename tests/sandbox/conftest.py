@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import requests
 
-from wooodoo.sandbox.data import StoreData, generate_store
 from wooodoo.sandbox.faults import FaultInjector, RequestCounter
 from wooodoo.sandbox.server import CertificateAuthority, LoopbackServer
+from wooodoo.sandbox.shop import StoreData, generate_store
 from wooodoo.sandbox.woo import WooApp, WooKey
 
 WOO_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.sandbox.conftest import WOO_FIXTURES, WooClock
-from wooodoo.sandbox.data import (
+from wooodoo.sandbox.shop import (
     FeeSpec,
     ItemChange,
     LineSpec,
@@ -23,9 +23,9 @@ from wooodoo.sandbox.data import (
     StoreData,
     generate_store,
 )
-from wooodoo.sandbox.data_calc import decimals_for, round_money
-from wooodoo.sandbox.data_model import ORDER_STATUSES, Order
-from wooodoo.sandbox.data_rest import render_customer, render_order, render_refund
+from wooodoo.sandbox.shop.model import ORDER_STATUSES, Order
+from wooodoo.sandbox.shop.totals import decimals_for, round_money
+from wooodoo.sandbox.woo.render import render_customer, render_order, render_refund
 
 BASE = "https://shop.test"
 MONEY_FIELDS = (

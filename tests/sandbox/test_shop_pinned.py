@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from wooodoo.sandbox.data import generate_store
-from wooodoo.sandbox.data_calc import decimals_for
-from wooodoo.sandbox.data_rest import render_customer, render_order, render_refund
-from wooodoo.sandbox.data_rest_catalog import render_product, render_tax_rate, render_variation
+from wooodoo.sandbox.shop import generate_store
+from wooodoo.sandbox.shop.totals import decimals_for
 from wooodoo.sandbox.woo import WooApp, WooKey
+from wooodoo.sandbox.woo.render import render_customer, render_order, render_refund
+from wooodoo.sandbox.woo.render_catalog import render_product, render_tax_rate, render_variation
 
 BASE = "https://shop.test"
 KEY = WooKey("ck_pinned_0123456789abcdef", "cs_pinned_secret_0123456789")

@@ -30,8 +30,8 @@ from tests.sandbox.conftest import (
     woo_header_diff,
     woo_shape_diff,
 )
-from wooodoo.sandbox.data import StoreData
-from wooodoo.sandbox.data_model import Order
+from wooodoo.sandbox.shop import StoreData
+from wooodoo.sandbox.shop.model import Order
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.sandbox.conftest import WooServed
-from wooodoo.sandbox.woo_webhooks import Webhook
+from wooodoo.sandbox.woo.webhooks import Webhook
 
 
 def walk(served: WooServed, first: str, limit: int = 100) -> tuple[list[int], list[str]]:

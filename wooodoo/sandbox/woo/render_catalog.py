@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from wooodoo.sandbox.catalog import TaxRate
-from wooodoo.sandbox.data_model import Product, Variation
-from wooodoo.sandbox.data_rest import JSON, gmt_date, local_date, rest_links
+from wooodoo.sandbox.shop.model import Product, Variation
+from wooodoo.sandbox.woo.render import JSON, gmt_date, local_date, rest_links
 
 
 def render_tax_rate(rate: TaxRate, base: str) -> JSON:

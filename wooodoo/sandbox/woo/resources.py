@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from wooodoo.sandbox.catalog import COUNTRIES, STORE_CURRENCY, STORE_TIMEZONE
-from wooodoo.sandbox.data import StoreData
-from wooodoo.sandbox.data_model import Customer
-from wooodoo.sandbox.data_rest import render_customer
-from wooodoo.sandbox.data_rest_catalog import render_product, render_tax_rate, render_variation
-from wooodoo.sandbox.woo_http import Req, Resp, RestError, collection, invalid_id, paginate, single
-from wooodoo.sandbox.woo_params import (
+from wooodoo.sandbox.shop.model import Customer
+from wooodoo.sandbox.shop.store import StoreData
+from wooodoo.sandbox.woo.http import (
+    Req,
+    Resp,
+    RestError,
+    collection,
+    invalid_id,
+    paginate,
+    single,
+)
+from wooodoo.sandbox.woo.params import (
     CUSTOMER_ARGS,
     FORCE,
     PRODUCT_ARGS,
@@ -20,8 +26,10 @@ from wooodoo.sandbox.woo_params import (
     ParamError,
     validate,
 )
-from wooodoo.sandbox.woo_php import sprintf_list
-from wooodoo.sandbox.woo_webhooks import WebhookRegistry, valid_topic
+from wooodoo.sandbox.woo.php import sprintf_list
+from wooodoo.sandbox.woo.render import render_customer
+from wooodoo.sandbox.woo.render_catalog import render_product, render_tax_rate, render_variation
+from wooodoo.sandbox.woo.webhooks import WebhookRegistry, valid_topic
 
 WEBHOOK_STATUSES = ("active", "paused", "disabled")
 

@@ -24,7 +24,7 @@ from oauthlib.oauth1 import Client as OAuthClient
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from oauthlib.oauth1.rfc5849 import utils as oauth_utils
 
-from wooodoo.sandbox.woo_php import urldecode
+from wooodoo.sandbox.woo.php import urldecode
 
 OAUTH_PARAMS = (
     "oauth_consumer_key",

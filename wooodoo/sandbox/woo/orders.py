@@ -7,11 +7,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from wooodoo.sandbox.data import LineSpec, OrderError, StoreData
-from wooodoo.sandbox.data_model import ORDER_STATUSES, Order
-from wooodoo.sandbox.data_orders import FeeSpec, ItemChange, ShippingSpec
-from wooodoo.sandbox.data_rest import SITE_TZ, render_order, render_refund
-from wooodoo.sandbox.woo_http import (
+from wooodoo.sandbox.shop.model import ORDER_STATUSES, Order
+from wooodoo.sandbox.shop.orders import FeeSpec, ItemChange, ShippingSpec
+from wooodoo.sandbox.shop.store import LineSpec, OrderError, StoreData
+from wooodoo.sandbox.woo.http import (
     Req,
     Resp,
     RestError,
@@ -21,7 +20,7 @@ from wooodoo.sandbox.woo_http import (
     set_param,
     single,
 )
-from wooodoo.sandbox.woo_params import (
+from wooodoo.sandbox.woo.params import (
     FORCE,
     ORDER_ARGS,
     REFUND_ARGS,
@@ -29,7 +28,8 @@ from wooodoo.sandbox.woo_params import (
     ParamError,
     validate,
 )
-from wooodoo.sandbox.woo_php import date_query_value, sprintf_list
+from wooodoo.sandbox.woo.php import date_query_value, sprintf_list
+from wooodoo.sandbox.woo.render import SITE_TZ, render_order, render_refund
 
 WRITE_STATUSES = ("auto-draft", *ORDER_STATUSES)
 LINE_ONLY_KEYS = {"line_items", "fee_lines", "shipping_lines", "coupon_lines"}
@@ -343,7 +343,7 @@ class OrderRoutes:
 
 
 def _order_dp(order: Order | None) -> int:
-    from wooodoo.sandbox.data_calc import decimals_for
+    from wooodoo.sandbox.shop.totals import decimals_for
 
     return decimals_for(order.currency) if order else 2
 

@@ -18,12 +18,20 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from wooodoo.sandbox.data import StoreData
 from wooodoo.sandbox.faults import StartResponse, WSGIEnviron
-from wooodoo.sandbox.woo_auth import Authenticator, AuthOutcome, WooKey, write_permission_error
-from wooodoo.sandbox.woo_http import REST_PREFIX, Handler, Req, Resp, RestError, no_route, query_of
-from wooodoo.sandbox.woo_orders import OrderRoutes
-from wooodoo.sandbox.woo_params import (
+from wooodoo.sandbox.shop.store import StoreData
+from wooodoo.sandbox.woo.auth import Authenticator, AuthOutcome, WooKey, write_permission_error
+from wooodoo.sandbox.woo.http import (
+    REST_PREFIX,
+    Handler,
+    Req,
+    Resp,
+    RestError,
+    no_route,
+    query_of,
+)
+from wooodoo.sandbox.woo.orders import OrderRoutes
+from wooodoo.sandbox.woo.params import (
     CUSTOMER_ARGS,
     ORDER_ARGS,
     PRODUCT_ARGS,
@@ -34,9 +42,9 @@ from wooodoo.sandbox.woo_params import (
     InvalidParams,
     validate,
 )
-from wooodoo.sandbox.woo_php import json_encode, parse_str
-from wooodoo.sandbox.woo_resources import ResourceRoutes
-from wooodoo.sandbox.woo_webhooks import Deliver, WebhookRegistry
+from wooodoo.sandbox.woo.php import json_encode, parse_str
+from wooodoo.sandbox.woo.resources import ResourceRoutes
+from wooodoo.sandbox.woo.webhooks import Deliver, WebhookRegistry
 
 __all__ = ["WooApp", "WooKey"]
 
@@ -104,7 +112,7 @@ class WooApp:
 
     ``home_url`` fixes the site URL used in links and webhook payloads; by default each request's
     own scheme and Host are used (as the captured store did). ``deliver`` sends webhook pings and
-    events (see :mod:`wooodoo.sandbox.woo_webhooks`); ``clock`` is the time OAuth timestamps
+    events (see :mod:`wooodoo.sandbox.woo.webhooks`); ``clock`` is the time OAuth timestamps
     are checked against.
     """
 

@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wooodoo.sandbox.woo_auth import WooKey
-from wooodoo.sandbox.woo_php import add_query_arg, add_query_args, parse_str
+from wooodoo.sandbox.woo.auth import WooKey
+from wooodoo.sandbox.woo.php import add_query_arg, add_query_args, parse_str
 
 JSONish = Any
 REST_PREFIX = "/wp-json"

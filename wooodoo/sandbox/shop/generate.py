@@ -19,13 +19,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from wooodoo.sandbox import data_catalog as cat
 from wooodoo.sandbox.catalog import COUNTRIES, STORE_TIMEZONE
-from wooodoo.sandbox.data_model import Coupon, Customer, Meta, Product, Variation
-from wooodoo.sandbox.data_orders import FeeSpec, LineSpec, ShippingSpec, convert, refund_amount
+from wooodoo.sandbox.shop import tables as cat
+from wooodoo.sandbox.shop.model import Coupon, Customer, Meta, Product, Variation
+from wooodoo.sandbox.shop.orders import FeeSpec, LineSpec, ShippingSpec, convert, refund_amount
 
 if TYPE_CHECKING:
-    from wooodoo.sandbox.data import StoreData
+    from wooodoo.sandbox.shop.store import StoreData
 
 BERLIN = ZoneInfo(STORE_TIMEZONE)
 CATALOG_AT = datetime(2026, 1, 2, 9, 0, tzinfo=BERLIN)
@@ -444,7 +444,7 @@ def _utc(when: datetime) -> datetime:
 
 
 def populate(store: StoreData, seed: int, orders: int, customers: int | None) -> None:
-    from wooodoo.sandbox.data_scenarios import SCENARIOS
+    from wooodoo.sandbox.shop.scenarios import SCENARIOS
 
     gen = _Gen(store, seed)
     gen.catalog()

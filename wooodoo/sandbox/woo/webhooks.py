@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from wooodoo.sandbox.data import StoreData
-from wooodoo.sandbox.data_rest import gmt_date, local_date, render_customer, render_order
-from wooodoo.sandbox.woo_php import json_encode
+from wooodoo.sandbox.shop.store import StoreData
+from wooodoo.sandbox.woo.php import json_encode
+from wooodoo.sandbox.woo.render import gmt_date, local_date, render_customer, render_order
 
 HOOKS: dict[str, list[str]] = {
     "coupon.created": ["woocommerce_process_shop_coupon_meta", "woocommerce_new_coupon"],

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from wooodoo.sandbox.data_orders import FeeSpec, LineSpec, convert
+from wooodoo.sandbox.shop.orders import FeeSpec, LineSpec, convert
 
 if TYPE_CHECKING:
-    from wooodoo.sandbox.data_gen import Plan, _Gen
+    from wooodoo.sandbox.shop.generate import Plan, _Gen
 
 Scenario = Callable[["_Gen", "Plan"], None]
 
@@ -35,7 +35,7 @@ def _reset(plan: Plan, status: str, *lines: tuple[int, int]) -> None:
 
 
 def _customer_in(gen: _Gen, plan: Plan, country: str) -> None:
-    from wooodoo.sandbox.data_gen import _utc
+    from wooodoo.sandbox.shop.generate import _utc
 
     registered = [
         c
@@ -61,7 +61,7 @@ def variation_and_gift_wrap(gen: _Gen, plan: Plan) -> None:
 
 
 def guest_with_customer_email(gen: _Gen, plan: Plan) -> None:
-    from wooodoo.sandbox.data_gen import _utc
+    from wooodoo.sandbox.shop.generate import _utc
 
     earlier = [c for c in gen.customers if c.date_created <= _utc(plan.when)] or gen.customers
     customer = earlier[0]

@@ -10,10 +10,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from wooodoo.sandbox import data_calc as calc
 from wooodoo.sandbox.catalog import STORE_TIMEZONE
-from wooodoo.sandbox.data_catalog import CURRENCY_SYMBOLS, EXCHANGE, VARIATION_ATTRIBUTE
-from wooodoo.sandbox.data_model import (
+from wooodoo.sandbox.shop import totals as calc
+from wooodoo.sandbox.shop.model import (
     ADDRESS_FIELDS,
     ORDER_STATUSES,
     ZERO,
@@ -27,6 +26,7 @@ from wooodoo.sandbox.data_model import (
     ShippingLine,
     Variation,
 )
+from wooodoo.sandbox.shop.tables import CURRENCY_SYMBOLS, EXCHANGE, VARIATION_ATTRIBUTE
 
 PAID_STATUSES = ("processing", "completed", "refunded")
 SITE_TZ = ZoneInfo(STORE_TIMEZONE)

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from wooodoo.sandbox import data_calc as calc
-from wooodoo.sandbox import data_orders as build
 from wooodoo.sandbox.catalog import TAX_RATES, TaxRate
-from wooodoo.sandbox.data_catalog import EXCHANGE
-from wooodoo.sandbox.data_model import (
+from wooodoo.sandbox.shop import orders as build
+from wooodoo.sandbox.shop import totals as calc
+from wooodoo.sandbox.shop.model import (
     ORDER_STATUSES,
     Coupon,
     Customer,
@@ -32,7 +31,8 @@ from wooodoo.sandbox.data_model import (
     Refund,
     Variation,
 )
-from wooodoo.sandbox.data_orders import FeeSpec, ItemChange, LineSpec, OrderError, ShippingSpec
+from wooodoo.sandbox.shop.orders import FeeSpec, ItemChange, LineSpec, OrderError, ShippingSpec
+from wooodoo.sandbox.shop.tables import EXCHANGE
 
 __all__ = [
     "FeeSpec",
@@ -498,7 +498,7 @@ def generate_store(
     clock: Callable[[], datetime] = wall_clock,
 ) -> StoreData:
     """A shop with ``orders`` orders, the same for the same seed and sizes (no wall clock)."""
-    from wooodoo.sandbox.data_gen import populate
+    from wooodoo.sandbox.shop.generate import populate
 
     store = StoreData(clock=clock)
     # hundreds of thousands of small objects that all live on: the cyclic GC only slows this down

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wooodoo.sandbox.data_model import ORDER_STATUSES
-from wooodoo.sandbox.woo_php import parse_rest_date, sprintf_list
+from wooodoo.sandbox.shop.model import ORDER_STATUSES
+from wooodoo.sandbox.woo.php import parse_rest_date, sprintf_list
 
 
 @dataclass(frozen=True)

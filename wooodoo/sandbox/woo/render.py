@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from wooodoo.sandbox.catalog import STORE_TIMEZONE
-from wooodoo.sandbox.data_model import (
+from wooodoo.sandbox.shop.model import (
     ZERO,
     CouponLine,
     Customer,
@@ -27,7 +27,7 @@ from wooodoo.sandbox.data_model import (
     ShippingLine,
     TaxLine,
 )
-from wooodoo.sandbox.data_orders import currency_symbol
+from wooodoo.sandbox.shop.orders import currency_symbol
 
 SITE_TZ = ZoneInfo(STORE_TIMEZONE)
 API = "/wp-json/wc/v3"
@@ -193,7 +193,7 @@ def needs_payment(order: Order) -> bool:
 
 def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None = None) -> JSON:
     """One order as ``GET /orders/<id>`` returns it; ``base`` is the site's home URL."""
-    from wooodoo.sandbox.data_calc import decimals_for
+    from wooodoo.sandbox.shop.totals import decimals_for
 
     places = decimals_for(order.currency) if dp is None else dp
     links = rest_links(base, f"orders/{order.id}", "orders")
@@ -321,7 +321,7 @@ def render_customer(customer: Customer, base: str) -> JSON:
 
 def totals_check(order: Order) -> Decimal:
     """Sum of rounded lines, shipping, fees and taxes minus the total (0 when consistent)."""
-    from wooodoo.sandbox.data_calc import decimals_for, round_money
+    from wooodoo.sandbox.shop.totals import decimals_for, round_money
 
     dp = decimals_for(order.currency)
     lines = sum((round_money(li.total, dp) for li in order.line_items), ZERO)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from wooodoo.sandbox.catalog import TAX_RATES, TaxRate
-from wooodoo.sandbox.data_model import (
+from wooodoo.sandbox.shop.model import (
     ZERO,
     Coupon,
     CouponLine,

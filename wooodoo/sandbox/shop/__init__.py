@@ -1,0 +1,14 @@
+"""The generated shop: WooCommerce's records and arithmetic, and a history made from a seed."""
+
+from wooodoo.sandbox.shop.orders import FeeSpec, ItemChange, LineSpec, OrderError, ShippingSpec
+from wooodoo.sandbox.shop.store import StoreData, generate_store
+
+__all__ = [
+    "FeeSpec",
+    "ItemChange",
+    "LineSpec",
+    "OrderError",
+    "ShippingSpec",
+    "StoreData",
+    "generate_store",
+]

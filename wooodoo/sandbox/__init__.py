@@ -13,7 +13,6 @@ from typing import Any, Literal
 import yaml
 
 from wooodoo.sandbox.catalog import ACCOUNT_ROLES, SALE_JOURNAL, TAX_RATES
-from wooodoo.sandbox.data import StoreData, generate_store
 from wooodoo.sandbox.faults import (
     FaultInjector,
     FaultPlan,
@@ -25,8 +24,9 @@ from wooodoo.sandbox.faults import (
 from wooodoo.sandbox.odoo import VERSIONS, OdooApp
 from wooodoo.sandbox.odoo.work import WorkModel
 from wooodoo.sandbox.server import CertificateAuthority, LoopbackServer
+from wooodoo.sandbox.shop import StoreData, generate_store
 from wooodoo.sandbox.woo import WooApp
-from wooodoo.sandbox.woo_auth import WooKey
+from wooodoo.sandbox.woo.auth import WooKey
 from wooodoo.secrets import env_var_name
 
 TaxRounding = Literal["round_per_line", "round_globally"]

@@ -1,56 +1,17 @@
-"""Configuration loading: every rule, every problem at once, defaults and the shipped example."""
+"""Configuration rules: every problem reported exactly, and all of them at once."""
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
-import os
-import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from wooodoo.config import (
-    DEFAULT_STATUSES,
-    Accounts,
-    OdooConfig,
-    SyncConfig,
-    WooConfig,
-    load_config,
-    locate_config,
-    select_tenants,
-)
-from wooodoo.errors import EXIT_USAGE, ConfigError, UsageError
-from wooodoo.urls import is_loopback_host, normalise_url, odoo_online_database
-
-REPO = Path(__file__).resolve().parent.parent
-DELETE = object()
-T = "config.yaml: tenant 'acme': "
-
-
-def patch(data: dict[str, Any], dotted: str, value: object) -> dict[str, Any]:
-    """Set (or with DELETE remove) ``a.b.c`` inside the tenant ``acme``."""
-    node: Any = data["tenants"]["acme"]
-    *parents, last = dotted.split(".")
-    for key in parents:
-        node = node.setdefault(key, {})
-    if value is DELETE:
-        del node[last]
-    else:
-        node[last] = value
-    return data
-
-
-def problems_of(path: Path) -> tuple[str, ...]:
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    assert info.value.exit_code == EXIT_USAGE
-    return info.value.problems
-
+from tests.config.helpers import DELETE, T, patch, problems_of
+from wooodoo.config import load_config
+from wooodoo.errors import ConfigError
 
 INVALID = [
     pytest.param(
@@ -396,97 +357,6 @@ def test_empty_or_malformed_files(
     assert problems_of(write_config(tmp_path, text)) == (expected,)
 
 
-def test_yaml_syntax_error_names_line_and_column(tmp_path: Path, write_config: Any) -> None:
-    path = write_config(tmp_path, "tenants:\n  acme:\n    odoo: {url: x\n  beta: 1\n")
-    (problem,) = problems_of(path)
-    assert problem == (
-        "config.yaml: line 4, column 7: YAML syntax error: expected ',' or '}', but got ':' "
-        "(while parsing a flow mapping started on line 3)"
-    )
-
-
-def test_duplicate_keys_are_reported_not_silently_merged(
-    tmp_path: Path, write_config: Any, config_data: dict[str, Any]
-) -> None:
-
-    tenant = yaml.safe_dump({"acme": config_data["tenants"]["acme"]}, sort_keys=False)
-    indented = "".join("  " + line for line in tenant.splitlines(keepends=True))
-    path = write_config(tmp_path, "tenants:\n" + indented + indented)
-    second_line = 2 + len(tenant.splitlines())
-    assert problems_of(path) == (
-        f"config.yaml: line {second_line}: duplicate key 'acme' (first on line 2); "
-        "YAML would silently keep only the last one",
-    )
-
-
-def test_defaults(tmp_path: Path, write_config: Any, config_data: dict[str, Any]) -> None:
-    config = load_config(write_config(tmp_path, config_data))
-    tenant = config.tenants["acme"]
-
-    state_home = Path(os.environ["XDG_STATE_HOME"])
-    assert config.audit_db == state_home / "wooodoo" / "audit.sqlite3"
-    assert config.path == tmp_path / "config.yaml"
-    assert tenant.woocommerce == WooConfig(url="https://shop.acme.example", auth="basic")
-    assert tenant.odoo == OdooConfig(
-        url="https://acme.odoo.com", database="acme", login="sync@acme.example"
-    )
-    assert tenant.sync == SyncConfig(
-        since=dt.date(2026, 1, 1), accounts=Accounts("400000", "400000", "400000", "400000")
-    )
-    assert tenant.sync.statuses == DEFAULT_STATUSES == ("processing", "completed")
-    assert (tenant.sync.batch_size, tenant.sync.overlap_seconds) == (100, 300)
-    assert (tenant.sync.post, tenant.sync.tax_adjust, tenant.sync.products) == (True, True, "none")
-    assert tenant.sync.journal is None
-    assert dict(tenant.sync.taxes) == {}
-
-
-def test_values_are_frozen(tmp_path: Path, write_config: Any, config_data: dict[str, Any]) -> None:
-    patch(config_data, "sync.taxes", {1: "19% DE"})
-    tenant = load_config(write_config(tmp_path, config_data)).tenants["acme"]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        tenant.sync.post = False  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        tenant.sync.taxes["2"] = "7% DE"  # type: ignore[index]
-
-
-def test_yaml_numbers_keep_their_spelling_as_codes(tmp_path: Path, write_config: Any) -> None:
-    # Unquoted account codes and rate ids are YAML integers; 0400 would even be octal 256.
-    text = (
-        "tenants:\n  acme:\n"
-        "    woocommerce: {url: 'https://shop.acme.example', auth: basic}\n"
-        "    odoo: {url: 'https://acme.odoo.com', login: sync}\n"
-        "    sync:\n"
-        "      since: 2026-01-01\n"
-        "      accounts: {products: 400000, shipping: 0400}\n"
-        "      taxes: {1: 19% DE, 12: 7, DE-MWST-1: '19% DE'}\n"
-        "      statuses: [completed, completed, processing]\n"
-    )
-    sync = load_config(write_config(tmp_path, text)).tenants["acme"].sync
-    assert sync.accounts == Accounts("400000", "0400", "400000", "400000")
-    assert dict(sync.taxes) == {"1": "19% DE", "12": "7", "DE-MWST-1": "19% DE"}
-    assert sync.statuses == ("completed", "processing")
-    assert sync.since == dt.date(2026, 1, 1)
-
-
-def test_paths_resolve_next_to_the_config_file(
-    tmp_path: Path, write_config: Any, config_data: dict[str, Any]
-) -> None:
-    conf_dir = tmp_path / "etc"
-    (conf_dir / "certs").mkdir(parents=True)
-    (conf_dir / "certs" / "ca.pem").write_text("pem")
-    config_data["audit_db"] = "state/audit.db"
-    patch(config_data, "woocommerce.ca_bundle", "certs/ca.pem")
-    patch(config_data, "odoo.ca_bundle", "~/odoo-ca.pem")
-    home = Path(os.environ["HOME"])
-    (home / "odoo-ca.pem").write_text("pem")
-
-    config = load_config(write_config(conf_dir, config_data))
-
-    assert config.audit_db == conf_dir / "state" / "audit.db"
-    assert config.tenants["acme"].woocommerce.ca_bundle == conf_dir / "certs" / "ca.pem"
-    assert config.tenants["acme"].odoo.ca_bundle == home / "odoo-ca.pem"
-
-
 def test_missing_ca_bundle_is_an_error(
     tmp_path: Path, write_config: Any, config_data: dict[str, Any]
 ) -> None:
@@ -494,76 +364,6 @@ def test_missing_ca_bundle_is_an_error(
     assert problems_of(write_config(tmp_path, config_data)) == (
         T + f"woocommerce.ca_bundle: file not found: {tmp_path / 'nope.pem'}",
     )
-
-
-@pytest.mark.parametrize(
-    ("url", "database", "expected"),
-    [
-        pytest.param("https://acme.odoo.com", None, "acme", id="online-derived"),
-        pytest.param("https://acme.odoo.com/", "acme", "acme", id="online-given-same"),
-        pytest.param("https://ACME-2.odoo.com", None, "acme-2", id="online-case"),
-        pytest.param("https://erp.acme.example", None, None, id="self-hosted-discovered-later"),
-        pytest.param("https://acme-main-123.dev.odoo.com", None, None, id="not-online-shape"),
-        pytest.param("https://acme.odoo.sh", "acme-prod", "acme-prod", id="odoo-sh"),
-    ],
-)
-def test_odoo_database(
-    tmp_path: Path,
-    write_config: Any,
-    config_data: dict[str, Any],
-    url: str,
-    database: str | None,
-    expected: str | None,
-) -> None:
-    patch(config_data, "odoo.url", url)
-    if database is not None:
-        patch(config_data, "odoo.database", database)
-    odoo = load_config(write_config(tmp_path, config_data)).tenants["acme"].odoo
-    assert odoo.database == expected
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://shop.acme.example/", "https://shop.acme.example"),
-        ("HTTPS://Shop.Acme.Example", "https://shop.acme.example"),
-        ("https://acme.example/shop//", "https://acme.example/shop"),
-        ("https://acme.example:8443/wp/", "https://acme.example:8443/wp"),
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
-        ("http://127.9.9.9/", "http://127.9.9.9"),
-        ("http://localhost:8069", "http://localhost:8069"),
-        ("http://[::1]:8069/", "http://[::1]:8069"),
-    ],
-)
-def test_url_normalisation(url: str, expected: str) -> None:
-    assert normalise_url(url) == expected
-
-
-@pytest.mark.parametrize(
-    ("url", "reason"),
-    [
-        ("http://10.0.0.1", "must use https (only loopback may use http)"),
-        ("http://localhost.example", "must use https (only loopback may use http)"),
-        ("http://[::2]", "must use https (only loopback may use http)"),
-        ("https://user@acme.example", "must not contain user info"),
-        ("https://acme.example/?", "must not contain a query"),
-        ("https://acme.example/#", "must not contain a fragment"),
-        ("https://", "must start with https://"),
-        ("", "must be a URL without spaces"),
-    ],
-)
-def test_url_rejections(url: str, reason: str) -> None:
-    with pytest.raises(ValueError, match=r"^" + re.escape(reason)):
-        normalise_url(url)
-
-
-def test_loopback_and_online_helpers() -> None:
-    assert is_loopback_host("LOCALHOST")
-    assert is_loopback_host("::1")
-    assert not is_loopback_host("example.com")
-    assert not is_loopback_host("128.0.0.1")
-    assert odoo_online_database("https://shop42.odoo.com/") == "shop42"
-    assert odoo_online_database("https://odoo.com") is None
 
 
 def test_plain_http_store_needs_oauth1(
@@ -579,59 +379,3 @@ def test_plain_http_store_needs_oauth1(
     patch(config_data, "woocommerce.auth", "oauth1")
     woo = load_config(write_config(tmp_path, config_data)).tenants["acme"].woocommerce
     assert (woo.url, woo.auth) == ("http://127.0.0.1:8080", "oauth1")
-
-
-def test_missing_file_tells_how_to_create_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError) as info:
-        load_config(tmp_path / "absent.yaml")
-    assert info.value.message == f"no configuration file at {tmp_path / 'absent.yaml'}"
-    assert "wooodoo init" in (info.value.hint or "")
-    assert "--config" in (info.value.hint or "")
-
-
-def test_locate_config_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config_home = Path(os.environ["XDG_CONFIG_HOME"])
-    assert locate_config() == config_home / "wooodoo" / "config.yaml"
-    monkeypatch.setenv("WOOODOO_CONFIG", str(tmp_path / "env.yaml"))
-    assert locate_config() == tmp_path / "env.yaml"
-    assert locate_config(tmp_path / "flag.yaml") == tmp_path / "flag.yaml"
-
-
-def test_select_tenants(tmp_path: Path, write_config: Any, config_data: dict[str, Any]) -> None:
-    body = config_data["tenants"]["acme"]
-    config_data["tenants"] = {"acme": body, "beta": body, "gamma": body}
-    config = load_config(write_config(tmp_path, config_data))
-
-    assert [t.name for t in select_tenants(config, [])] == ["acme", "beta", "gamma"]
-    assert [t.name for t in select_tenants(config, ["gamma", "acme", "gamma"])] == [
-        "gamma",
-        "acme",
-    ]
-    with pytest.raises(UsageError) as info:
-        select_tenants(config, ["acme", "zeta", "omega"])
-    assert info.value.exit_code == EXIT_USAGE
-    assert info.value.message == "unknown tenants 'zeta', 'omega'"
-    assert info.value.hint == f"Tenants in {config.path}: acme, beta, gamma."
-
-
-@pytest.mark.parametrize(
-    "example",
-    [
-        pytest.param(REPO / "config.example.yaml", id="repository"),
-        pytest.param(Path(str(resources.files("wooodoo") / "config.example.yaml")), id="package"),
-    ],
-)
-def test_example_config_loads(example: Path) -> None:
-    config = load_config(example)
-    acme = config.tenants["acme"]
-    assert acme.odoo.database == "acme"
-    assert dict(acme.sync.taxes) == {"1": "19% DE", "2": "7% DE"}
-
-
-def test_example_config_documents_every_key() -> None:
-    text = (REPO / "config.example.yaml").read_text()
-    keys = {"audit_db", "tenants", "woocommerce", "odoo", "sync"}
-    for cls in (WooConfig, OdooConfig, SyncConfig, Accounts):
-        keys |= {f.name for f in dataclasses.fields(cls)}
-    undocumented = {key for key in keys if f"{key}:" not in text}
-    assert not undocumented

@@ -1,4 +1,4 @@
-"""Base URL rules shared by config and clients: https except loopback, Odoo Online databases."""
+"""Base URL rules: https except loopback, no credentials in the URL, Odoo Online databases."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from wooodoo.errors import SecretError
 
 if TYPE_CHECKING:
-    from wooodoo.config import TenantConfig
+    from wooodoo.config.model import TenantConfig
 
 SERVICE: Final = "wooodoo"
 SecretName = Literal["woo_consumer_key", "woo_consumer_secret", "odoo_api_key", "webhook_secret"]

@@ -14,6 +14,7 @@ from wooodoo.errors import (
     AuthError,
     NotFoundError,
     RemoteRequestError,
+    TimedOutError,
     TransientError,
     WooodooError,
 )
@@ -107,7 +108,7 @@ CASES = [
     pytest.param(
         503, HTML, "<html>busy</html>", {"Retry-After": "3"}, TransientError, "503", id="503"
     ),
-    pytest.param(504, HTML, "", {}, TransientError, "504", id="504-empty"),
+    pytest.param(504, HTML, "", {}, TimedOutError, "504", id="504-empty"),
     pytest.param(
         200,
         HTML,

@@ -81,6 +81,13 @@ class NotProcessedError(TransientError):
     """
 
 
+class TimedOutError(TransientError):
+    """The call went out and no answer came in time (a read timeout, a gateway's 504).
+
+    The remote may still be working on it, and commit it later.
+    """
+
+
 class AuthError(RemoteError):
     """Credentials refused (bad, expired or revoked key)."""
 

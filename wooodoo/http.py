@@ -23,6 +23,7 @@ from wooodoo.errors import (
     NotFoundError,
     RemoteError,
     RemoteRequestError,
+    TimedOutError,
     TransientError,
     WooodooError,
 )
@@ -196,6 +197,11 @@ def classify(resp: requests.Response, what: str, describe: ErrorDescriber) -> An
         except (ValueError, KeyError, TypeError, AttributeError):
             code, message = "", ""
     detail = f"{code}: {message}" if code and message else (message or code or resp.reason)
+    if status == 504:  # the gateway stopped waiting; the server behind it may go on
+        raise TimedOutError(
+            f"{what}: HTTP 504 {detail}".rstrip(),
+            retry_after=parse_retry_after(resp.headers.get("Retry-After")),
+        )
     if status in RETRIABLE_STATUS or status >= 500:
         raise TransientError(
             f"{what}: HTTP {status} {detail}".rstrip(),
@@ -214,6 +220,8 @@ def transient_from_exception(exc: requests.RequestException, what: str) -> Trans
     A TLS failure is raised at once as a RemoteError instead: retrying cannot fix it.
     """
     kind = type(exc).__name__
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return TimedOutError(f"{what}: no answer in time ({kind}); the call may still be running")
     if isinstance(exc, requests.exceptions.SSLError):
         # Retrying cannot fix a certificate; the message must never carry a URL with keys.
         raise RemoteError(

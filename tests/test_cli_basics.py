@@ -341,7 +341,7 @@ def test_ctrl_c_at_prompt_exits_130(cli_runner: Any, monkeypatch: pytest.MonkeyP
 
 def test_core_modules_do_not_import_click_or_rich() -> None:
     code = (
-        "import sys, wooodoo.config, wooodoo.secrets, wooodoo.urls, wooodoo.errors\n"
+        "import sys, wooodoo.config, wooodoo.secrets, wooodoo.config.urls, wooodoo.errors\n"
         "print(sorted(m for m in ('click', 'rich') if m in sys.modules))"
     )
     result = subprocess.run(

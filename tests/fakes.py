@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -70,6 +70,7 @@ class FakeMove:
     state: str = "draft"
     name: str | None = None
     tax_override: dict[int, Decimal] = field(default_factory=dict)
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class FakeOdoo:
@@ -129,13 +130,43 @@ class FakeOdoo:
         self.calls.append("update_partner")
         self.partners[partner_id].update(values)
 
-    def find_invoices(self, keys: Sequence[str]) -> dict[str, MoveState]:
+    def find_invoices(self, keys: Sequence[str]) -> list[MoveState]:
         self.calls.append("find_invoices")
-        return {
-            m.values["invoice_origin"]: self._state(m)
-            for m in self.moves.values()
+        return [
+            self._state(m)
+            for _, m in sorted(self.moves.items())
             if m.values["invoice_origin"] in keys
-        }
+        ]
+
+    def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]:
+        self.calls.append("recent_invoices")
+        return [
+            self._state(m)
+            for _, m in sorted(self.moves.items())
+            if m.values["invoice_origin"].startswith(prefix) and m.created >= since
+        ]
+
+    def remove_invoices(self, ids: Sequence[int]) -> dict[int, str]:
+        self.calls.append("remove_invoices")
+        refused = {i: "posted" for i in ids if self.moves[i].state == "posted"}
+        for i in ids:
+            if i not in refused:
+                del self.moves[i]
+        return refused
+
+    def recent_partners(self, prefix: str, since: datetime) -> list[dict[str, Any]]:
+        self.calls.append("recent_partners")
+        return [
+            {"id": pid, **p}
+            for pid, p in sorted(self.partners.items())
+            if str(p.get("ref") or "").startswith(prefix)
+        ]
+
+    def remove_partners(self, ids: Sequence[int]) -> dict[int, str]:
+        self.calls.append("remove_partners")
+        for i in ids:
+            del self.partners[i]
+        return {}
 
     def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]:
         self.calls.append("create_invoices")

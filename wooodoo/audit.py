@@ -151,6 +151,20 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Run:
+    """One run of a command for one tenant; ``status`` stays ``running`` if it was killed."""
+
+    id: int
+    tenant: str
+    command: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str  # running | ok | partial | aborted
+    stats: dict[str, int]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Failure:
     tenant: str
     key: str
@@ -248,6 +262,27 @@ class AuditStore:
                 (tenant, tenant, limit),
             )
         )
+
+    def runs_after(self, tenant: str, after_id: int) -> list[Run]:
+        """The tenant's runs after ``after_id``, oldest first."""
+        rows = self.db.execute(
+            "SELECT * FROM runs WHERE tenant = ? AND id > ? ORDER BY id", (tenant, after_id)
+        )
+        return [
+            Run(
+                id=row["id"],
+                tenant=row["tenant"],
+                command=row["command"],
+                started_at=datetime.fromisoformat(row["started_at"]),
+                finished_at=(
+                    datetime.fromisoformat(row["finished_at"]) if row["finished_at"] else None
+                ),
+                status=row["status"],
+                stats=json.loads(row["stats"] or "{}"),
+                error=row["error"],
+            )
+            for row in rows
+        ]
 
     # ------------------------------------------------------------ page commit
 

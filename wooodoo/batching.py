@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
-from wooodoo.errors import OdooRecordError, TransientError
+from wooodoo.errors import NotProcessedError, OdooRecordError, TimedOutError, TransientError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 CREATE_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class CommitWait:
+    """How long to wait for the records of a create whose answer was lost.
+
+    Odoo finishes a call whose client timed out or lost the connection, and commits it
+    seconds later (a create of 100 invoices takes a real Odoo 10-15 s). Sending the create
+    again before it lands makes every record twice. So the keys are looked up, at growing
+    intervals, until the lost call's records show up or ``seconds`` have passed. The engine
+    waits as long as the Odoo timeout (at least 30 s): a call that outlived our patience
+    once has had that long to run already, and Odoo's own default limit for a request
+    (``limit_time_real``) is 120 s.
+    """
+
+    seconds: float = 120.0
+    # After a dropped connection or a 5xx the call has most likely ended, committed or not:
+    # a short look is enough, and a late twin is still caught before posting and by the sweep.
+    seconds_unless_timed_out: float = 3.0
+    first_pause: float = 0.5
+    longest_pause: float = 10.0
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True)
+class Created(Generic[T]):
+    """What became of a batch: made (item, id), refused (item, reason), and whether in doubt."""
+
+    made: list[tuple[T, int]] = field(default_factory=list)
+    refused: list[tuple[T, str]] = field(default_factory=list)
+    # a lost call's records did not show up in time and were created again: a late commit
+    # may still add twins, which the next run's sweep removes
+    unsure: bool = False
 
 
 def create_isolating(
@@ -39,26 +76,62 @@ def create_once(
     key: Callable[[T], str],
     create: Callable[[list[T]], list[int]],
     find: Callable[[list[str]], Mapping[str, int]],
-) -> tuple[list[tuple[T, int]], list[tuple[T, str]]]:
+    wait: CommitWait | None = None,
+) -> Created[T]:
     """``create_isolating``, safe against a call whose answer was lost.
 
-    A transient failure (dropped connection, timeout, 5xx) may hide a committed call: before
-    trying again, the idempotency keys of the pending items are looked up and what Odoo
-    already has is adopted, so nothing is ever created twice.
+    A transient failure (timeout, dropped connection, 5xx) may hide a call Odoo is still
+    working on: its keys are looked up until they show up (``CommitWait``: long after a
+    timeout, briefly otherwise), what Odoo has is adopted, and only the rest is created again.
+    A call Odoo provably never saw (no connection, 429) is looked up once, without waiting.
     """
-    created: list[tuple[T, int]] = []
+    wait = wait or CommitWait()
+    made: list[tuple[T, int]] = []
     pending = list(items)
+    unsure = False
+    sent: list[T] = []  # the items of the call in flight
+
+    def tracked(batch: list[T]) -> list[int]:
+        sent[:] = batch
+        return create(batch)
+
     for attempt in range(CREATE_ATTEMPTS):
         try:
-            ok, bad = create_isolating(pending, create)
-        except TransientError:
+            ok, bad = create_isolating(pending, tracked)
+        except TransientError as exc:
             if attempt == CREATE_ATTEMPTS - 1:
                 raise
-            found = find([key(item) for item in pending])
-            created += [(item, found[key(item)]) for item in pending if key(item) in found]
+            lost = [] if isinstance(exc, NotProcessedError) else [key(i) for i in sent]
+            patience = (
+                wait.seconds if isinstance(exc, TimedOutError) else wait.seconds_unless_timed_out
+            )
+            found = _await_keys([key(i) for i in pending], lost, find, wait, patience)
+            unsure = unsure or any(k not in found for k in lost)
+            made += [(item, found[key(item)]) for item in pending if key(item) in found]
             pending = [item for item in pending if key(item) not in found]
             if not pending:
                 break
             continue
-        return created + ok, bad
-    return created, []
+        return Created(made + ok, bad, unsure)
+    return Created(made, [], unsure)
+
+
+def _await_keys(
+    keys: list[str],
+    lost: list[str],
+    find: Callable[[list[str]], Mapping[str, int]],
+    wait: CommitWait,
+    patience: float,
+) -> Mapping[str, int]:
+    """Look ``keys`` up until every ``lost`` key is found or ``patience`` seconds have passed."""
+    deadline = time.monotonic() + patience
+    pause = wait.first_pause
+    found = find(keys)
+    while any(k not in found for k in lost) and time.monotonic() < deadline:
+        log.info(
+            "waiting for %d record(s) of a lost create to show up in Odoo", len(lost) - len(found)
+        )
+        wait.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, wait.longest_pause)
+        found = find(keys)
+    return found

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from wooodoo.audit import AuditStore
+from wooodoo.batching import CommitWait
 from wooodoo.mapping import Reference
 from wooodoo.odoo.target import OdooTarget
 from wooodoo.partners import resolve_partners, wanted_for_customers
@@ -38,6 +39,7 @@ class CustomerSweep:
         run_id: int | None,
         stats: Counter[str],
         dry_run: bool = False,
+        wait: CommitWait | None = None,
     ) -> None:
         self.tenant = tenant
         self.woo = woo
@@ -47,6 +49,7 @@ class CustomerSweep:
         self.run_id = run_id
         self.stats = stats
         self.dry_run = dry_run
+        self.wait = wait
 
     def sweep(self, *, mark: datetime, full: bool) -> None:
         """Customers registered after the saved mark, newest first (everyone with ``full``).
@@ -81,8 +84,15 @@ class CustomerSweep:
         wanted, events = wanted_for_customers(customers, ref)
         self.stats["failed"] += len(events)
         partners = resolve_partners(
-            wanted, ref, self.odoo, self.store, dry_run=self.dry_run, update_known=True
+            wanted,
+            ref,
+            self.odoo,
+            self.store,
+            dry_run=self.dry_run,
+            update_known=True,
+            wait=self.wait,
         )
+        self.stats["in_doubt"] += partners.unsure
         self.stats["failed"] += len(partners.failed)
         self.stats["partners_created"] += sum(1 for e in partners.events if e.action == "created")
         if not self.dry_run:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import filelock
 
 from wooodoo.audit import AuditStore, Event, Link
+from wooodoo.batching import CommitWait
 from wooodoo.config import TenantConfig
 from wooodoo.customers import CustomerSweep
 from wooodoo.errors import (
@@ -38,6 +39,7 @@ from wooodoo.partners import (
     resolve_partners,
     wanted_for_orders,
 )
+from wooodoo.twin_sweep import TwinOutcome, TwinSweep, settle_moves
 from wooodoo.woo.models import Customer, Order
 
 log = logging.getLogger(__name__)
@@ -198,6 +200,8 @@ class Engine:
     def sync(self, options: SyncOptions = SyncOptions()) -> TenantResult:
         self._started = datetime.now(UTC)
         with self._recorded_run("sync --dry-run" if options.dry_run else "sync") as result:
+            if not options.dry_run:
+                self._sweep_twins(result)
             self._sync_orders(options, result)
             overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
             self._customers(result, options.dry_run).sweep(
@@ -215,6 +219,7 @@ class Engine:
             )
 
         with self._recorded_run("replay") as result:
+            self._sweep_twins(result)
             order_ids = ids("order")
             size = self.tenant.sync.batch_size
             for start in range(0, len(order_ids), size):
@@ -238,6 +243,20 @@ class Engine:
                 for customers in self.woo.iter_customers(ids=customer_ids):
                     self._customers(result).process(customers)
         return result
+
+    def _sweep_twins(self, result: TenantResult) -> None:
+        """Remove twins that a killed run's late commits (or a lost create) left behind."""
+        assert result.run_id is not None
+        self._count_twins(TwinSweep(self.name, self.odoo, self.store).run(result.run_id), result)
+
+    @staticmethod
+    def _count_twins(out: TwinOutcome, result: TenantResult) -> None:
+        result.stats["twins_removed"] += out.removed
+        result.stats["conflict"] += len(out.conflicts)
+
+    @property
+    def wait(self) -> CommitWait:
+        return CommitWait(seconds=max(30.0, self.tenant.odoo.timeout))
 
     # ------------------------------------------------------------ orders
 
@@ -364,15 +383,11 @@ class Engine:
                 events.append(self._failed(order, str(exc)))
                 result.stats["failed"] += 1
         by_id = {o.id: o for o in todo}
-        existing = self.odoo.find_invoices([p.key for p in plans.values()]) if plans else {}
-        adopted: list[tuple[InvoicePlan, MoveState]] = []
-        new_plans: list[InvoicePlan] = []
-        for plan in plans.values():
-            if plan.key in existing:
-                adopted.append((plan, existing[plan.key]))
-            else:
-                new_plans.append(plan)
+        found = self.odoo.find_invoices([p.key for p in plans.values()]) if plans else []
         if options.dry_run:
+            existing = {m.key: m for m in found}
+            adopted = [(p, existing[p.key]) for p in plans.values() if p.key in existing]
+            new_plans = [p for p in plans.values() if p.key not in existing]
             result.planned.extend(new_plans)
             result.stats["would_create"] += len(new_plans)
             result.stats["unchanged"] += len(adopted)
@@ -387,10 +402,52 @@ class Engine:
                 1 for e in partners.events if e.action == "would_create"
             )
             return [], []
+        linked = {k: link.odoo_id for k, link in local.items() if link.odoo_model == "account.move"}
+        kept, twins = settle_moves(self.odoo, found, linked)
+        adopted = self._adopt(plans.values(), kept, twins, by_id, events, links, result)
+        new_plans = [p for p in plans.values() if p.key not in kept]
         created = self._create(new_plans, by_id, events, result)
         self._settle(created + adopted, by_id, events, links, result)
         self.progress("invoices", len(created))
         return events, links
+
+    def _adopt(
+        self,
+        plans: Iterable[InvoicePlan],
+        kept: Mapping[str, MoveState],
+        twins: TwinOutcome,
+        orders: Mapping[int, Order],
+        events: list[Event],
+        links: list[Link],
+        result: TenantResult,
+    ) -> list[tuple[InvoicePlan, MoveState]]:
+        """Invoices Odoo already has for these plans, twins settled; two posted: a conflict."""
+        self._count_twins(twins, result)
+        events.extend(twins.events)
+        adopted: list[tuple[InvoicePlan, MoveState]] = []
+        for plan in plans:
+            move = kept.get(plan.key)
+            if move is None:
+                continue
+            if plan.key not in twins.conflicts:
+                adopted.append((plan, move))
+                continue
+            order = orders[plan.order_id]
+            state = "posted" if move.state == "posted" else "draft"
+            links.append(
+                Link(
+                    plan.key,
+                    "order",
+                    str(order.id),
+                    "account.move",
+                    move.id,
+                    "conflict",
+                    source_version=order.version,
+                    odoo_name=move.name,
+                    amounts={"state": state},
+                )
+            )
+        return adopted
 
     def _learn_products(self, orders: Sequence[Order]) -> None:
         """Odoo products for the SKUs of these orders not asked about yet: one search."""
@@ -485,7 +542,8 @@ class Engine:
             except MappingError as exc:
                 events.append(self._failed(order, str(exc)))
                 result.stats["failed"] += 1
-        partners = resolve_partners(wanted, self.ref, self.odoo, self.store)
+        partners = resolve_partners(wanted, self.ref, self.odoo, self.store, wait=self.wait)
+        result.stats["in_doubt"] += partners.unsure
         events.extend(partners.events)
         result.stats["partners_created"] += sum(1 for e in partners.events if e.action == "created")
         self.store.commit_page(self.name, result.run_id, [], partners.links)
@@ -498,22 +556,26 @@ class Engine:
                 result.stats["failed"] += 1
                 continue
             values = {**plan.values, "partner_id": partners.ids[pkey]}
-            if self.tenant.sync.tax_adjust and plan.expected_tax_by_tax:
-                # The shop's tax per tax group rides in the create itself (16+): Odoo applies
-                # it once the tax lines exist, and changes nothing where it already agrees.
-                # Where the mapping foresaw a difference, that counts as an adjustment.
+            if self.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
+                # Only where the mapping foresees that Odoo's own rounding misses the shop's
+                # tax: a create carrying tax_totals costs a real Odoo twice the time. On 16+
+                # the shop's tax per tax group rides in the create (Odoo applies it once the
+                # tax lines exist); elsewhere the draft is adjusted after the read-back.
                 totals_edit = self.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
                 if totals_edit is not None:
                     values["tax_totals"] = totals_edit
-                    if plan.needs_tax_adjustment:
-                        self._set_at_create.add(plan.key)
+                    self._set_at_create.add(plan.key)
             ready.append((plan, values))
-        created, failed = create_invoices(self.odoo, ready)
-        for plan, reason in failed:
+        done = create_invoices(self.odoo, ready, self.wait)
+        result.stats["in_doubt"] += done.unsure
+        for plan, reason in done.refused:
             events.append(self._failed(orders[plan.order_id], reason))
             result.stats["failed"] += 1
-        states = self.odoo.read_invoices([move_id for _, move_id in created])
-        return [(plan, states[move_id]) for plan, move_id in created]
+        # Read back by key, not by id: a late twin from a call whose client had gone may have
+        # landed meanwhile; one invoice per key stays, and that is the one checked and posted.
+        made = [plan for plan, _ in done.made]
+        kept, twins = settle_moves(self.odoo, self.odoo.find_invoices([p.key for p in made]), {})
+        return self._adopt(made, kept, twins, orders, events, [], result)
 
     def _settle(
         self,
@@ -595,4 +657,5 @@ class Engine:
             run_id=result.run_id,
             stats=result.stats,
             dry_run=dry_run,
+            wait=self.wait,
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from wooodoo.batching import CREATE_ATTEMPTS, create_once
+from wooodoo.batching import CREATE_ATTEMPTS, CommitWait, Created, create_once
 from wooodoo.errors import OdooRecordError, TransientError
 from wooodoo.mapping import InvoicePlan, Totals
 from wooodoo.odoo.target import MoveState, OdooTarget
@@ -33,18 +33,28 @@ Ready = tuple[InvoicePlan, dict[str, Any]]  # a plan and its create values, part
 
 
 def create_invoices(
-    odoo: OdooTarget, ready: Sequence[Ready]
-) -> tuple[list[tuple[InvoicePlan, int]], list[tuple[InvoicePlan, str]]]:
+    odoo: OdooTarget, ready: Sequence[Ready], wait: CommitWait | None = None
+) -> Created[InvoicePlan]:
     """Create in one call, isolating refused records; never twice (see ``create_once``)."""
-    ok, bad = create_once(
+
+    def find(keys: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for move in odoo.find_invoices(keys):  # oldest first: a twin is settled later
+            found.setdefault(move.key, move.id)
+        return found
+
+    done = create_once(
         ready,
         lambda item: item[0].key,
         lambda items: odoo.create_invoices([values for _, values in items]),
-        lambda keys: {k: move.id for k, move in odoo.find_invoices(keys).items()},
+        find,
+        wait,
     )
-    return [(plan, move_id) for (plan, _), move_id in ok], [
-        (plan, reason) for (plan, _), reason in bad
-    ]
+    return Created(
+        [(plan, move_id) for (plan, _), move_id in done.made],
+        [(plan, reason) for (plan, _), reason in done.refused],
+        done.unsure,
+    )
 
 
 def post_recovering(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:

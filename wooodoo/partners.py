@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from wooodoo.audit import AuditStore, Event, Link
-from wooodoo.batching import create_once
+from wooodoo.batching import CommitWait, create_once
 from wooodoo.errors import MappingError, OdooRecordError
 from wooodoo.mapping import (
     Reference,
@@ -35,6 +35,7 @@ class PartnerResult:
     failed: dict[str, str] = field(default_factory=dict)  # partner key -> reason
     events: list[Event] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    unsure: bool = False  # a lost create was sent again: a late twin may follow
 
     def matched(
         self, key: str, partner_id: int, values: dict[str, Any], action: str | None
@@ -109,6 +110,7 @@ def resolve_partners(
     *,
     dry_run: bool = False,
     update_known: bool = False,
+    wait: CommitWait | None = None,
 ) -> PartnerResult:
     """Map partner keys to Odoo ids: local link, then Odoo by key, then by email, then create.
 
@@ -162,15 +164,21 @@ def resolve_partners(
             result.events.append(Event(_kind(key), _source(key), key, "would_create"))
             result.ids[key] = 0
         return result
-    created, failed = create_once(
-        unique,
-        lambda k: k,
-        lambda ks: odoo.create_partners([wanted[k] for k in ks]),
-        lambda ks: {r["ref"]: r["id"] for r in odoo.find_partners(ks, []) if r.get("ref")},
+
+    def find(keys: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for row in odoo.find_partners(keys, []):  # oldest first: a twin is settled later
+            if row.get("ref"):
+                found.setdefault(row["ref"], row["id"])
+        return found
+
+    done = create_once(
+        unique, lambda k: k, lambda ks: odoo.create_partners([wanted[k] for k in ks]), find, wait
     )
-    for key, partner_id in created:
+    result.unsure = done.unsure
+    for key, partner_id in done.made:
         result.matched(key, partner_id, wanted[key], "created")
-    for key, reason in failed:
+    for key, reason in done.refused:
         result.refused(key, reason, wanted[key])
     for alias, target in aliases.items():
         if target in result.ids:

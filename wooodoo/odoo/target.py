@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -47,7 +48,15 @@ class OdooTarget(Protocol):
 
     def update_partner(self, partner_id: int, values: dict[str, Any]) -> None: ...
 
-    def find_invoices(self, keys: Sequence[str]) -> dict[str, MoveState]: ...
+    def find_invoices(self, keys: Sequence[str]) -> list[MoveState]: ...
+
+    def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]: ...
+
+    def remove_invoices(self, ids: Sequence[int]) -> dict[int, str]: ...
+
+    def recent_partners(self, prefix: str, since: datetime) -> list[dict[str, Any]]: ...
+
+    def remove_partners(self, ids: Sequence[int]) -> dict[int, str]: ...
 
     def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]: ...
 
@@ -285,24 +294,74 @@ class OdooWriter:
 
     # ------------------------------------------------------------ invoices
 
-    def find_invoices(self, keys: Sequence[str]) -> dict[str, MoveState]:
+    def find_invoices(self, keys: Sequence[str]) -> list[MoveState]:
+        """Every invoice (not cancelled) carrying one of ``keys``, oldest first: twins too."""
         if not keys:
-            return {}
+            return []
+        return self._moves([("invoice_origin", "in", list(keys))])
+
+    def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]:
+        """Invoices whose key starts with ``prefix``, created since ``since``: one call."""
+        return self._moves(
+            [
+                ("invoice_origin", "=like", _like_literal(prefix) + "%"),
+                ("create_date", ">=", since),
+            ]
+        )
+
+    def _moves(self, domain: list[Any]) -> list[MoveState]:
         rows = self.api.call(
             "account.move",
             "search_read",
             domain=[
-                ("invoice_origin", "in", list(keys)),
+                *domain,
                 (self.fields.move_type, "=", "out_invoice"),
                 ("state", "!=", "cancel"),
             ],
             fields=list(self.MOVE_FIELDS),
             order="id",
         )
-        found: dict[str, MoveState] = {}
-        for r in rows:
-            found.setdefault(r["invoice_origin"], self._state(r))
-        return found
+        return [self._state(r) for r in rows]
+
+    def remove_invoices(self, ids: Sequence[int]) -> dict[int, str]:
+        """Delete drafts (twins); what Odoo refuses to delete, by id, with its reason."""
+        return self._unlink("account.move", list(ids))
+
+    def recent_partners(self, prefix: str, since: datetime) -> list[dict[str, Any]]:
+        """Partners whose key (``ref``) starts with ``prefix``, created since ``since``."""
+        return list(
+            self.api.call(
+                "res.partner",
+                "search_read",
+                domain=[
+                    ("ref", "=like", _like_literal(prefix) + "%"),
+                    ("create_date", ">=", since),
+                ],
+                fields=["ref", "email", "name"],
+                order="id",
+                context={"active_test": False},
+            )
+        )
+
+    def remove_partners(self, ids: Sequence[int]) -> dict[int, str]:
+        return self._unlink("res.partner", list(ids))
+
+    def _unlink(self, model: str, ids: list[int]) -> dict[int, str]:
+        """One call; a refused call is split to find the records Odoo will not delete.
+
+        Never sent twice: after a lost answer the records may be gone, and Odoo refuses to
+        delete a missing record. The next sweep looks again.
+        """
+        if not ids:
+            return {}
+        try:
+            self.api.call(model, "unlink", ids=ids)
+        except OdooRecordError as exc:
+            if len(ids) == 1:
+                return {ids[0]: exc.message}
+            mid = len(ids) // 2
+            return {**self._unlink(model, ids[:mid]), **self._unlink(model, ids[mid:])}
+        return {}
 
     def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]:
         return list(self.api.call("account.move", "create", vals_list=list(values)))

@@ -76,6 +76,8 @@ class OdooApp:
         self.counter = counter
         self.work = work or WorkModel()  # may be replaced while the server runs
         self._lock = threading.RLock()
+        self._busy = threading.Condition()
+        self._in_flight = 0  # calls at work before their commit
         self.db = Database(
             database,
             version,
@@ -129,14 +131,26 @@ class OdooApp:
             with self.transaction():
                 return run()
         began = self.db.clock()
-        time.sleep(delay)
-        with self.transaction():
-            clock = self.db.clock
-            self.db.clock = lambda: began
-            try:
-                return run()
-            finally:
-                self.db.clock = clock
+        with self._busy:
+            self._in_flight += 1
+        try:
+            time.sleep(delay)
+            with self.transaction():
+                clock = self.db.clock
+                self.db.clock = lambda: began
+                try:
+                    return run()
+                finally:
+                    self.db.clock = clock
+        finally:
+            with self._busy:
+                self._in_flight -= 1
+                self._busy.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no call is at work (its commit still to come); False on timeout."""
+        with self._busy:
+            return self._busy.wait_for(lambda: self._in_flight == 0, timeout)
 
     def work_done(self) -> dict[str, int]:
         """What the calls cost so far, e.g. ``account.move created with tax_totals``."""

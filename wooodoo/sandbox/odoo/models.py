@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from wooodoo.sandbox.odoo.accounting import to_decimal
@@ -17,6 +18,18 @@ class PartnerModel(BaseModel):
     def validate(self, row: Row) -> None:
         if not row.get("name") and row.get("type", "contact") == "contact":
             raise ValidationError("Contacts require a name")
+
+    def unlink(self, ids: Sequence[int]) -> bool:
+        """Refused while an entry names the partner: PostgreSQL's foreign key, as Odoo words it."""
+        ids = [ids] if isinstance(ids, int) else list(ids)
+        wanted = set(ids)
+        if any(m.get("partner_id") in wanted for m in self.env["account.move"].rows.values()):
+            raise ValidationError(
+                "The operation cannot be completed: another model requires the record being"
+                " deleted. If possible, archive it instead.\n\nModel: Journal Entry"
+                " (account.move)\nConstraint: account_move_partner_id_fkey"
+            )
+        return super().unlink(ids)
 
     def display_name(self, row: Row) -> str:
         name = str(row.get("name") or "")

@@ -249,7 +249,7 @@ def test_bad_key_on_xmlrpc(rsps: responses.RequestsMock) -> None:
         "Odoo refused the API key of tenant acme: key invalid, expired or revoked"
     )
     assert caught.value.exit_code == 3
-    assert "wooodoo secrets set acme" in str(caught.value.hint)
+    assert "wooodoo secrets set --tenant acme odoo_api_key" in str(caught.value.hint)
 
 
 def test_bad_key_on_json2(rsps: responses.RequestsMock) -> None:

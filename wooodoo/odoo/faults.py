@@ -243,12 +243,13 @@ def auth_error(tenant: str, *, detail: str = "", legacy_password: bool = False) 
     if legacy_password:
         hint = (
             f"Odoo 13 has no API keys: store the Odoo user's password as the odoo_api_key "
-            f"secret (`wooodoo secrets set {tenant}`) and check odoo.login."
+            f"secret (`wooodoo secrets set --tenant {tenant} odoo_api_key`) and check odoo.login."
         )
     else:
         hint = (
             f"Create a new API key in Odoo (user menu → Preferences → Account Security → "
-            f"New API Key) for odoo.login, then store it with `wooodoo secrets set {tenant}`."
+            f"New API Key) for odoo.login, then store it with "
+            f"`wooodoo secrets set --tenant {tenant} odoo_api_key`."
         )
     return AuthError(
         f"Odoo refused the API key of tenant {tenant}: key invalid, expired or revoked",

@@ -54,10 +54,10 @@ def store_digest(seed: int, orders: int, customers: int | None = None) -> str:
         "variations": variations,
         "tax_rates": [render_tax_rate(t, BASE) for t in store.tax_rates],
         "next_ids": [
-            store.new_post_id(),
-            store.new_item_id(),
-            store.new_meta_id(),
-            store.new_user_id(),
+            store.post_ids.take(),
+            store.item_ids.take(),
+            store.meta_ids.take(),
+            store.user_ids.take(),
         ],
     }
     digest.update(json.dumps(rendered, sort_keys=True).encode())

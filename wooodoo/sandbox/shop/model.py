@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from wooodoo.sandbox.catalog import STORE_TIMEZONE
 
 ZERO = Decimal(0)
+SITE_TZ = ZoneInfo(STORE_TIMEZONE)  # where the shop's wall clock hangs; records keep UTC
 
 ORDER_STATUSES: tuple[str, ...] = (
     "pending",

@@ -1,4 +1,4 @@
-"""Building, editing and refunding orders the way WooCommerce does when asked through its API."""
+"""Building and editing orders the way WooCommerce does when asked through its API."""
 
 from __future__ import annotations
 
@@ -7,36 +7,35 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from typing import Protocol
 
-from wooodoo.sandbox.catalog import STORE_TIMEZONE
 from wooodoo.sandbox.shop import totals as calc
+from wooodoo.sandbox.shop.discounts import apply_coupons, coupon_data
+from wooodoo.sandbox.shop.ledger import IdSequence
 from wooodoo.sandbox.shop.model import (
     ADDRESS_FIELDS,
     ORDER_STATUSES,
     ZERO,
     Coupon,
+    Customer,
     FeeLine,
     LineItem,
     Meta,
     Order,
     Product,
-    Refund,
     ShippingLine,
     Variation,
 )
 from wooodoo.sandbox.shop.tables import CURRENCY_SYMBOLS, EXCHANGE, VARIATION_ATTRIBUTE
 
-PAID_STATUSES = ("processing", "completed", "refunded")
-SITE_TZ = ZoneInfo(STORE_TIMEZONE)
 ORDER_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class Ids(Protocol):
-    def new_item_id(self) -> int: ...
+    """Where new order items and meta entries get their ids (the store)."""
 
-    def new_meta_id(self) -> int: ...
+    item_ids: IdSequence
+    meta_ids: IdSequence
 
 
 class OrderError(ValueError):
@@ -86,16 +85,25 @@ class ShippingSpec:
     total: Decimal
 
 
-def blank_address(with_email: bool) -> dict[str, str]:
-    return {k: "" for k in ADDRESS_FIELDS if with_email or k != "email"}
-
-
 def address(values: Mapping[str, str] | None, with_email: bool) -> dict[str, str]:
-    out = blank_address(with_email)
+    """Every address field WooCommerce keeps, blank unless given (billing has an e-mail)."""
+    out = {k: "" for k in ADDRESS_FIELDS if with_email or k != "email"}
     for key, value in (values or {}).items():
         if key in out:
             out[key] = str(value)
     return out
+
+
+def addresses(
+    customer: Customer | None,
+    billing: Mapping[str, str] | None,
+    shipping: Mapping[str, str] | None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A new order's addresses: as given, else the customer's, else shipping is billing."""
+    bill = billing if billing is not None else (customer.billing if customer else {})
+    if shipping is None:
+        shipping = customer.shipping if customer and billing is None else bill
+    return address(bill, with_email=True), address(shipping, with_email=False)
 
 
 def convert(amount_eur: Decimal, currency: str) -> Decimal:
@@ -129,10 +137,12 @@ def make_line(
         sku = variation.sku or product.sku
         parent_name = product.name
         meta.append(
-            Meta(ids.new_meta_id(), "size", variation.option, VARIATION_ATTRIBUTE, variation.option)
+            Meta(
+                ids.meta_ids.take(), "size", variation.option, VARIATION_ATTRIBUTE, variation.option
+            )
         )
     return LineItem(
-        id=ids.new_item_id(),
+        id=ids.item_ids.take(),
         name=name,
         product_id=product.id,
         variation_id=variation.id if variation else 0,
@@ -176,7 +186,7 @@ def change_items(order: Order, changes: Mapping[int, ItemChange]) -> None:
 def placeholder_line(ids: Ids, spec: LineSpec) -> LineItem:
     amount = calc.q6(spec.total) if spec.total is not None else ZERO
     return LineItem(
-        id=ids.new_item_id(),
+        id=ids.item_ids.take(),
         name="",
         product_id=0,
         variation_id=0,
@@ -190,9 +200,19 @@ def placeholder_line(ids: Ids, spec: LineSpec) -> LineItem:
     )
 
 
+FeeLike = FeeSpec | tuple[str, Decimal]
+
+
+def make_fees(ids: Ids, fees: Sequence[FeeLike]) -> list[FeeLine]:
+    """Fee lines from specs or ``(name, amount)`` pairs."""
+    return [
+        make_fee(ids, f if isinstance(f, FeeSpec) else FeeSpec(f[0], Decimal(f[1]))) for f in fees
+    ]
+
+
 def make_fee(ids: Ids, spec: FeeSpec) -> FeeLine:
     return FeeLine(
-        id=ids.new_item_id(),
+        id=ids.item_ids.take(),
         name=spec.name,
         total=calc.q6(spec.amount),
         tax_class=spec.tax_class,
@@ -201,7 +221,7 @@ def make_fee(ids: Ids, spec: FeeSpec) -> FeeLine:
 
 
 def make_shipping(ids: Ids, spec: ShippingSpec) -> ShippingLine:
-    return ShippingLine(ids.new_item_id(), spec.title, spec.method_id, calc.q6(spec.total))
+    return ShippingLine(ids.item_ids.take(), spec.title, spec.method_id, calc.q6(spec.total))
 
 
 def recalculate(order: Order, coupons: Sequence[Coupon], ids: Ids) -> None:
@@ -213,54 +233,15 @@ def recalculate(order: Order, coupons: Sequence[Coupon], ids: Ids) -> None:
     if coupons or order.coupon_lines:
         for li in order.line_items:
             li.total = li.subtotal
-    calc.calculate_totals(order, ids.new_item_id)
+    calc.calculate_totals(order, ids.item_ids.take)
     if coupons:
-        calc.apply_coupons(order, coupons, ids.new_item_id)
+        apply_coupons(order, coupons, ids.item_ids.take)
     else:
         order.coupon_lines = []
     for line in order.coupon_lines:
         if line.coupon is not None and not line.meta:
             data = coupon_data(line.coupon)
-            line.meta.append(Meta(ids.new_meta_id(), "coupon_data", data, "coupon_data", data))
-
-
-def _php_date(when: datetime) -> dict[str, Any]:
-    return {
-        "date": when.astimezone(SITE_TZ).strftime("%Y-%m-%d %H:%M:%S.000000"),
-        "timezone_type": 3,
-        "timezone": STORE_TIMEZONE,
-    }
-
-
-def coupon_data(coupon: Coupon) -> dict[str, Any]:
-    """The coupon as WooCommerce snapshots it into the order's coupon line (``coupon_data``)."""
-    return {
-        "id": coupon.id,
-        "code": coupon.code,
-        "amount": f"{coupon.amount:.2f}",
-        "status": "publish",
-        "date_created": _php_date(coupon.date_created),
-        "date_modified": _php_date(coupon.date_created),
-        "date_expires": None,
-        "discount_type": coupon.discount_type,
-        "description": coupon.description,
-        "usage_count": coupon.usage_count,
-        "individual_use": False,
-        "product_ids": [],
-        "excluded_product_ids": [],
-        "usage_limit": 0,
-        "usage_limit_per_user": 0,
-        "limit_usage_to_x_items": None,
-        "free_shipping": False,
-        "product_categories": [],
-        "excluded_product_categories": [],
-        "exclude_sale_items": False,
-        "minimum_amount": "",
-        "maximum_amount": "",
-        "email_restrictions": [],
-        "virtual": False,
-        "meta_data": [],
-    }
+            line.meta.append(Meta(ids.meta_ids.take(), "coupon_data", data, "coupon_data", data))
 
 
 def order_key(seed: str) -> str:
@@ -281,120 +262,17 @@ def set_status(order: Order, status: str, when: datetime, transaction_id: str = 
     order.status = status
 
 
+def open_as(ids: Ids, order: Order, status: str, when: datetime, transaction_id: str) -> None:
+    """A new order leaves ``pending`` for the status it was created with; paid ones take stock."""
+    if status != "pending":
+        set_status(order, status, when, transaction_id)
+        if status in ("processing", "completed", "on-hold"):
+            reduced_stock_meta(ids, order)
+
+
 def reduced_stock_meta(ids: Ids, order: Order) -> None:
     """Paid orders carry ``_reduced_stock`` on their lines, as the shop reduces stock."""
     for li in order.line_items:
         if li.product_id and not any(m.key == "_reduced_stock" for m in li.meta):
             qty = str(li.quantity)
-            li.meta.append(Meta(ids.new_meta_id(), "_reduced_stock", qty, "_reduced_stock", qty))
-
-
-def refund_amount(order: Order, lines: Mapping[int, int], refund_shipping: bool) -> Decimal:
-    """What refunding these lines (and the shipping) gives back, before anything is created."""
-    dp = calc.decimals_for(order.currency)
-    by_id = {li.id: li for li in order.line_items}
-    amount = ZERO
-    for item_id, qty in lines.items():
-        li = by_id.get(item_id)
-        if li is None or qty < 1 or qty > li.quantity:
-            raise OrderError(
-                "woocommerce_rest_cannot_create_order_refund", "Invalid refund line.", 500
-            )
-        share = Decimal(qty) / Decimal(li.quantity)
-        amount += calc.round_money(li.total * share, dp)
-        amount += sum((calc.round_money(t * share, dp) for t in li.taxes.values()), ZERO)
-    if refund_shipping:
-        for ship in order.shipping_lines:
-            amount += ship.total + sum((calc.round_money(t, dp) for t in ship.taxes.values()), ZERO)
-    return amount
-
-
-def check_refund(order: Order, amount: Decimal, already: Decimal) -> None:
-    if amount < 0 or amount > order.total - already:
-        raise OrderError(
-            "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount.", 500
-        )
-
-
-def refund_lines(
-    ids: Ids, order: Order, lines: Mapping[int, int], refund_shipping: bool
-) -> tuple[list[LineItem], list[ShippingLine], Decimal]:
-    """Refund ``lines`` (item id -> quantity) at their paid prices; returns items and amount."""
-    dp = calc.decimals_for(order.currency)
-    by_id = {li.id: li for li in order.line_items}
-    items: list[LineItem] = []
-    amount = ZERO
-    for item_id, qty in lines.items():
-        li = by_id.get(item_id)
-        if li is None or qty < 1 or qty > li.quantity:
-            raise OrderError(
-                "woocommerce_rest_cannot_create_order_refund", "Invalid refund line.", 500
-            )
-        share = Decimal(qty) / Decimal(li.quantity)
-        total = calc.round_money(li.total * share, dp)
-        taxes = {r: calc.round_money(t * share, dp) for r, t in li.taxes.items()}
-        meta = [
-            Meta(ids.new_meta_id(), m.key, m.value, m.display_key, m.display_value)
-            for m in li.meta
-            if not m.key.startswith("_")
-        ]
-        meta.append(
-            Meta(
-                ids.new_meta_id(), "_refunded_item_id", str(li.id), "_refunded_item_id", str(li.id)
-            )
-        )
-        item = LineItem(
-            id=ids.new_item_id(),
-            name=li.name,
-            product_id=li.product_id,
-            variation_id=li.variation_id,
-            quantity=-qty,
-            tax_class=li.tax_class,
-            taxable=li.taxable,
-            subtotal=-total,
-            total=-total,
-            sku=li.sku,
-            parent_name=li.parent_name,
-            meta=meta,
-        )
-        negative = {r: -t for r, t in taxes.items()}
-        calc.set_line_taxes(item, negative, dict(negative), dp)
-        items.append(item)
-        amount += total + sum(taxes.values(), ZERO)
-    shipping: list[ShippingLine] = []
-    if refund_shipping:
-        for ship in order.shipping_lines:
-            if not ship.total:
-                continue
-            taxes = {r: -calc.round_money(t, dp) for r, t in ship.taxes.items()}
-            line = ShippingLine(ids.new_item_id(), ship.method_title, ship.method_id, -ship.total)
-            line.taxes = taxes
-            line.total_tax = sum(taxes.values(), ZERO)
-            line.meta = [
-                Meta(
-                    ids.new_meta_id(),
-                    "_refunded_item_id",
-                    str(ship.id),
-                    "_refunded_item_id",
-                    str(ship.id),
-                )
-            ]
-            shipping.append(line)
-            amount += ship.total - line.total_tax
-    return items, shipping, amount
-
-
-def attach_refund(
-    ids: Ids,
-    order: Order,
-    refund: Refund,
-    previous: Sequence[Refund],
-) -> bool:
-    """Validate and attach ``refund``; True when it refunds what was left (order -> refunded)."""
-    already = calc.refunded_total(previous)
-    try:
-        calc.build_refund(order, refund, already, ids.new_item_id)
-    except calc.RefundError as exc:
-        raise OrderError("woocommerce_rest_cannot_create_order_refund", str(exc), 500) from exc
-    order.refund_ids.insert(0, refund.id)
-    return already + refund.amount >= order.total
+            li.meta.append(Meta(ids.meta_ids.take(), "_reduced_stock", qty, "_reduced_stock", qty))

@@ -1,29 +1,24 @@
-"""The WooCommerce look-alike's store: generated deterministically, mutable and thread-safe.
+"""The shop's records and every change to them, made as WooCommerce makes them.
 
-``generate_store(seed, orders)`` builds the same shop for the same seed and size. Tests and the
-demo change it while it is served (``add_order``, ``update_order``, ``refund_order`` ...); every
-change runs under one lock and is announced to listeners (the webhook registry) as a topic such
-as ``order.updated``.
+Tests and the demo change the store while it is served (``add_order``, ``update_order``,
+``refund_order`` ...); every change runs under one lock and is announced to listeners (the webhook
+registry) as a topic such as ``order.updated``. ``shop.generate`` fills a store from a seed.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from wooodoo.sandbox.catalog import TAX_RATES, TaxRate
 from wooodoo.sandbox.shop import orders as build
-from wooodoo.sandbox.shop import totals as calc
+from wooodoo.sandbox.shop.ledger import Ledger, wall_clock
 from wooodoo.sandbox.shop.model import (
     ORDER_STATUSES,
     Coupon,
     Customer,
-    FeeLine,
     LineItem,
     Meta,
     Order,
@@ -31,34 +26,24 @@ from wooodoo.sandbox.shop.model import (
     Refund,
     Variation,
 )
-from wooodoo.sandbox.shop.orders import FeeSpec, ItemChange, LineSpec, OrderError, ShippingSpec
+from wooodoo.sandbox.shop.orders import FeeLike, ItemChange, LineSpec, OrderError, ShippingSpec
+from wooodoo.sandbox.shop.refunds import (
+    attach_refund,
+    check_refund,
+    refund_amount,
+    refund_lines,
+    refunded_total,
+)
 from wooodoo.sandbox.shop.tables import EXCHANGE
 
-__all__ = [
-    "FeeSpec",
-    "ItemChange",
-    "LineSpec",
-    "OrderError",
-    "ShippingSpec",
-    "StoreData",
-    "generate_store",
-]
-
-Listener = Callable[[str, int], None]
 LineLike = LineSpec | tuple[int, int] | tuple[int, int, Decimal]
-FeeLike = FeeSpec | tuple[str, Decimal]
 
 
-def wall_clock() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-class StoreData:
+class StoreData(Ledger):
     """Everything the shop holds. Read it under ``with store.lock``; change it through methods."""
 
     def __init__(self, *, clock: Callable[[], datetime] = wall_clock) -> None:
-        self.lock = threading.RLock()
-        self.clock = clock
+        super().__init__(clock=clock)
         self.tax_rates: tuple[TaxRate, ...] = TAX_RATES
         self.products: dict[int, Product] = {}
         self.variations: dict[int, Variation] = {}
@@ -66,81 +51,7 @@ class StoreData:
         self.customers: dict[int, Customer] = {}
         self.orders: dict[int, Order] = {}
         self.refunds: dict[int, Refund] = {}
-        self._listeners: list[Listener] = []
         self._by_email: dict[str, int] = {}
-        self._next_post = 10
-        self._next_item = 1
-        self._next_meta = 1
-        self._next_user = 1
-        self._last_stamp: datetime | None = None
-
-    # ---- ids and time ------------------------------------------------------------------------
-
-    def new_post_id(self) -> int:
-        """Products, coupons, orders and refunds share WordPress's post ids."""
-        with self.lock:
-            self._next_post += 1
-            return self._next_post - 1
-
-    def new_item_id(self) -> int:
-        with self.lock:
-            self._next_item += 1
-            return self._next_item - 1
-
-    def new_meta_id(self) -> int:
-        with self.lock:
-            self._next_meta += 1
-            return self._next_meta - 1
-
-    def new_user_id(self) -> int:
-        with self.lock:
-            self._next_user += 1
-            return self._next_user - 1
-
-    def now(self) -> datetime:
-        """The store's clock, to the second, never earlier than anything already stored."""
-        with self.lock:
-            stamp = self.clock().astimezone(UTC).replace(microsecond=0)
-            if self._last_stamp is not None and stamp < self._last_stamp:
-                stamp = self._last_stamp
-            self._last_stamp = stamp
-            return stamp
-
-    def note_time(self, when: datetime) -> None:
-        """Generated history moves the floor of ``now()`` forward."""
-        with self.lock:
-            if self._last_stamp is None or when > self._last_stamp:
-                self._last_stamp = when
-
-    # ---- listeners ---------------------------------------------------------------------------
-
-    def subscribe(self, listener: Listener) -> None:
-        """``listener(topic, resource_id)`` after each change, e.g. ``("order.created", 42)``."""
-        with self.lock:
-            self._listeners.append(listener)
-
-    def unsubscribe(self, listener: Listener) -> None:
-        with self.lock:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-    def announce(self, *events: tuple[str, int]) -> None:
-        """Tell the listeners; changes made under ``quiet()`` are announced this way."""
-        with self.lock:
-            listeners = list(self._listeners)
-        for topic, resource_id in events:
-            for listener in listeners:
-                listener(topic, resource_id)
-
-    @contextmanager
-    def quiet(self) -> Iterator[None]:
-        """Make changes without announcing them (used while generating)."""
-        with self.lock:
-            saved, self._listeners = self._listeners, []
-            try:
-                yield
-            finally:
-                self._listeners = saved
 
     # ---- look-ups ----------------------------------------------------------------------------
 
@@ -163,7 +74,8 @@ class StoreData:
             customer_id = self._by_email.get(email.casefold())
             return self.customers.get(customer_id) if customer_id else None
 
-    def _resolve(self, product_id: int) -> tuple[Product, Variation | None]:
+    def resolve(self, product_id: int) -> tuple[Product, Variation | None]:
+        """A sellable id: a simple product, or a variation and its product."""
         variation = self.variations.get(product_id)
         if variation is not None:
             return self.products[variation.parent_id], variation
@@ -213,7 +125,7 @@ class StoreData:
                 {"first_name": first_name, "last_name": last_name, **ship_values}, with_email=False
             )
             customer = Customer(
-                id=self.new_user_id(),
+                id=self.user_ids.take(),
                 username=username or email.split("@", 1)[0].lower(),
                 email=email,
                 first_name=first_name,
@@ -257,17 +169,10 @@ class StoreData:
                 raise OrderError("rest_invalid_param", f"Invalid status {status}.")
             if currency not in EXCHANGE:
                 raise OrderError("rest_invalid_param", f"Unknown currency {currency}.")
-            customer = self.customers.get(customer_id) if customer_id else None
-            if customer_id and customer is None:
-                raise OrderError("woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
-            bill_src = billing if billing is not None else (customer.billing if customer else {})
-            ship_src = (
-                shipping_address
-                if shipping_address is not None
-                else (customer.shipping if customer and billing is None else bill_src)
-            )
+            customer = self._customer(customer_id)
+            bill, ship = build.addresses(customer, billing, shipping_address)
             stamp = when or self.now()
-            order_id = self.new_post_id()
+            order_id = self.post_ids.take()
             order = Order(
                 id=order_id,
                 status="pending",
@@ -277,8 +182,8 @@ class StoreData:
                 date_modified=stamp,
                 customer_id=customer_id,
                 order_key=build.order_key(f"{order_id}/{stamp.isoformat()}/{customer_id}"),
-                billing=build.address(bill_src, with_email=True),
-                shipping=build.address(ship_src, with_email=False),
+                billing=bill,
+                shipping=ship,
                 payment_method=payment_method[0],
                 payment_method_title=payment_method[1],
                 created_via=created_via,
@@ -287,17 +192,20 @@ class StoreData:
             self._fill(order, lines, shipping, fees)
             self._recalculate(order, coupons)
             self.orders[order.id] = order
-            if status != "pending":
-                build.set_status(order, status, stamp, transaction_id)
-                if status in ("processing", "completed", "on-hold"):
-                    build.reduced_stock_meta(self, order)
-            if customer and order.date_paid is not None:
-                customer.is_paying_customer = True
+            build.open_as(self, order, status, stamp, transaction_id)
             if customer:
+                customer.is_paying_customer |= order.date_paid is not None
                 customer.date_modified = stamp
             self.note_time(stamp)
         self.announce(("order.created", order.id))
         return order
+
+    def _customer(self, customer_id: int) -> Customer | None:
+        """An order's customer; 0 is a guest."""
+        customer = self.customers.get(customer_id) if customer_id else None
+        if customer_id and customer is None:
+            raise OrderError("woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
+        return customer
 
     def _fill(
         self,
@@ -308,7 +216,7 @@ class StoreData:
     ) -> None:
         order.line_items = self._make_lines(order, lines)
         order.shipping_lines = [build.make_shipping(self, shipping)] if shipping else []
-        order.fee_lines = self._make_fees(fees)
+        order.fee_lines = build.make_fees(self, fees)
 
     def _make_lines(
         self, order: Order, lines: Sequence[LineLike], lenient: bool = False
@@ -321,19 +229,13 @@ class StoreData:
                 # the REST API accepts an unknown product id and adds an empty line
                 items.append(build.placeholder_line(self, spec))
                 continue
-            product, variation = self._resolve(spec.product_id)
+            product, variation = self.resolve(spec.product_id)
             items.append(
                 build.make_line(
                     self, spec, product, variation, order.currency, order.prices_include_tax
                 )
             )
         return items
-
-    def _make_fees(self, fees: Sequence[FeeLike]) -> list[FeeLine]:
-        return [
-            build.make_fee(self, f if isinstance(f, FeeSpec) else FeeSpec(f[0], Decimal(f[1])))
-            for f in fees
-        ]
 
     def _recalculate(self, order: Order, coupon_codes: Sequence[str]) -> None:
         coupons = []
@@ -378,34 +280,27 @@ class StoreData:
         with self.lock:
             order = self.get_order(order_id)
             stamp = when or self.now()
-            recalc = coupons is not None or bool(add_lines or add_fees or item_changes)
+            replaced = (billing, shipping_address, lines, fees, shipping, coupons)
+            recalc = any(x is not None for x in replaced) or bool(
+                add_lines or add_fees or item_changes
+            )
             if billing is not None:
                 order.billing.update(build.address({**order.billing, **billing}, True))
-                recalc = True
             if shipping_address is not None:
                 order.shipping.update(build.address({**order.shipping, **shipping_address}, False))
-                recalc = True
             if lines is not None:
                 order.line_items = self._make_lines(order, lines)
-                recalc = True
             if fees is not None:
-                order.fee_lines = self._make_fees(fees)
-                recalc = True
+                order.fee_lines = build.make_fees(self, fees)
             if shipping is not None:
                 order.shipping_lines = [build.make_shipping(self, shipping)]
-                recalc = True
             order.line_items += self._make_lines(order, add_lines, lenient)
-            order.fee_lines += self._make_fees(add_fees)
+            order.fee_lines += build.make_fees(self, add_fees)
             build.change_items(order, item_changes or {})
             if recalc:
                 codes = coupons if coupons is not None else [c.code for c in order.coupon_lines]
                 self._recalculate(order, codes)
-            if customer_note is not None:
-                order.customer_note = customer_note
-            if transaction_id is not None:
-                order.transaction_id = transaction_id
-            for key, value in (meta or {}).items():
-                self._set_meta(order, key, value)
+            self._annotate(order, customer_note, transaction_id, meta or {})
             if status is not None and status != order.status:
                 build.set_status(order, status, stamp)
             if touch:
@@ -414,12 +309,23 @@ class StoreData:
         self.announce(("order.updated", order_id))
         return order
 
-    def _set_meta(self, order: Order, key: str, value: Any) -> None:
-        for m in order.meta:
-            if m.key == key:
-                m.value = value
-                return
-        order.meta.append(Meta(self.new_meta_id(), key, value))
+    def _annotate(
+        self,
+        order: Order,
+        customer_note: str | None,
+        transaction_id: str | None,
+        meta: Mapping[str, Any],
+    ) -> None:
+        if customer_note is not None:
+            order.customer_note = customer_note
+        if transaction_id is not None:
+            order.transaction_id = transaction_id
+        for key, value in meta.items():
+            entry = next((m for m in order.meta if m.key == key), None)
+            if entry is None:
+                order.meta.append(Meta(self.meta_ids.take(), key, value))
+            else:
+                entry.value = value
 
     def cancel_order(self, order_id: int, *, when: datetime | None = None) -> Order:
         return self.update_order(order_id, status="cancelled", when=when)
@@ -442,19 +348,18 @@ class StoreData:
         with self.lock:
             order = self.get_order(order_id)
             stamp = when or self.now()
-            previous = self.refunds_of(order_id)
-            already = calc.refunded_total(previous)
+            already = refunded_total(self.refunds_of(order_id))
             if amount is None:
                 amount = (
-                    build.refund_amount(order, lines or {}, refund_shipping)
+                    refund_amount(order, lines or {}, refund_shipping)
                     if (lines or refund_shipping)
                     else order.total - already
                 )
             amount = Decimal(amount)
-            build.check_refund(order, amount, already)
-            items, ship, _ = build.refund_lines(self, order, lines or {}, refund_shipping)
+            check_refund(order, amount, already)
+            items, ship = refund_lines(self, order, lines or {}, refund_shipping)
             refund = Refund(
-                id=self.new_post_id(),
+                id=self.post_ids.take(),
                 order_id=order_id,
                 date_created=stamp,
                 amount=amount,
@@ -462,7 +367,7 @@ class StoreData:
                 line_items=items,
                 shipping_lines=ship,
             )
-            full = build.attach_refund(self, order, refund, previous)
+            full = attach_refund(self, order, refund, already)
             self.refunds[refund.id] = refund
             if full:
                 build.set_status(order, "refunded", stamp)
@@ -488,26 +393,3 @@ class StoreData:
                 self.note_time(stamp)
         self.announce(("order.deleted", order_id))
         return order
-
-
-def generate_store(
-    seed: int,
-    orders: int,
-    *,
-    customers: int | None = None,
-    clock: Callable[[], datetime] = wall_clock,
-) -> StoreData:
-    """A shop with ``orders`` orders, the same for the same seed and sizes (no wall clock)."""
-    from wooodoo.sandbox.shop.generate import populate
-
-    store = StoreData(clock=clock)
-    # hundreds of thousands of small objects that all live on: the cyclic GC only slows this down
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with store.quiet():
-            populate(store, seed, orders, customers)
-    finally:
-        if was_enabled:
-            gc.enable()
-    return store

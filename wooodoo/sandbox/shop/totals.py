@@ -1,23 +1,20 @@
-"""WooCommerce 7.9 order arithmetic: taxes, coupons, fees and totals, rounded as WooCommerce does.
+"""WooCommerce 7.9 order arithmetic: taxes, fees and totals, rounded as WooCommerce does.
 
 Follows the order code path (REST/admin ``calculate_totals``) with
 ``woocommerce_tax_round_at_subtotal = no``: per-rate taxes are kept to 6 places, rounded per line
-when summed, coupons are split per item in cents (``WC_Discounts``), negative fees carry tax
-split across the cart's tax classes, and with prices entered with tax the store's base rates are
-removed before the customer's rates are added.
+when summed, negative fees carry tax split across the cart's tax classes, and with prices entered
+with tax the store's base rates are removed before the customer's rates are added. Coupons are
+split per item in ``discounts``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from wooodoo.sandbox.catalog import TAX_RATES, TaxRate
 from wooodoo.sandbox.shop.model import (
     ZERO,
-    Coupon,
-    CouponLine,
     FeeLine,
     LineItem,
     Order,
@@ -31,10 +28,6 @@ HUNDRED = Decimal(100)
 BASE_COUNTRY = "DE"  # the shop's base location: prices entered with tax include German VAT
 CURRENCY_DECIMALS: dict[str, int] = {"JPY": 0}
 TAX_CLASS_ORDER: tuple[str, ...] = ("", "reduced-rate", "zero-rate")
-
-
-class RefundError(ValueError):
-    """A refund WooCommerce would refuse ("Invalid refund amount.")."""
 
 
 def decimals_for(currency: str) -> int:
@@ -103,152 +96,6 @@ def set_line_taxes(
 def _set_simple_taxes(item: FeeLine | ShippingLine, taxes: dict[int, Decimal], dp: int) -> None:
     item.taxes = taxes
     item.total_tax = _sum_rounded(taxes.values(), dp)
-
-
-# ---- coupons (WC_Discounts on an order) ----------------------------------------------------
-
-
-@dataclass
-class _DiscountItem:
-    item: LineItem
-    price: Decimal  # in cents, may carry fractions
-
-
-class _Discounts:
-    def __init__(self, order: Order, dp: int) -> None:
-        self.scale = Decimal(10) ** dp
-        items = []
-        for li in order.line_items:
-            price = li.subtotal * self.scale
-            if order.prices_include_tax:
-                price += li.subtotal_tax * self.scale
-            items.append(_DiscountItem(li, price))
-        # uasort by price, highest first; PHP 8's sort is stable
-        self.items = sorted(items, key=lambda d: d.price, reverse=True)
-        self.discounts: dict[str, dict[int, Decimal]] = {}
-
-    def _item_discount(self, key: int) -> Decimal:
-        return sum((d.get(key, ZERO) for d in self.discounts.values()), ZERO)
-
-    def discounted_cents(self, it: _DiscountItem) -> Decimal:
-        left = (it.price - self._item_discount(it.item.id)).quantize(Decimal(1), ROUND_HALF_UP)
-        return abs(left)
-
-    def apply(self, coupon: Coupon) -> None:
-        codes = self.discounts.setdefault(coupon.code, {})
-        for it in self.items:
-            codes.setdefault(it.item.id, ZERO)
-        to_apply = [
-            it for it in self.items if self.discounted_cents(it) != 0 and it.item.quantity > 0
-        ]
-        if coupon.discount_type == "percent":
-            self._percent(coupon, to_apply)
-        else:
-            self._fixed_cart(coupon, to_apply, None)
-
-    def _add(self, coupon: Coupon, it: _DiscountItem, cents: Decimal) -> None:
-        self.discounts[coupon.code][it.item.id] += cents
-
-    def _percent(self, coupon: Coupon, items: list[_DiscountItem]) -> None:
-        total = ZERO
-        cart_total = ZERO
-        share = coupon.amount / HUNDRED
-        for it in items:
-            discounted = self.discounted_cents(it)
-            to_discount = it.price.quantize(Decimal(1), ROUND_HALF_UP)
-            discount = (to_discount * share).to_integral_value(ROUND_FLOOR)
-            discount = min(discounted, discount).quantize(Decimal(1), ROUND_HALF_DOWN)
-            cart_total += to_discount
-            total += discount
-            self._add(coupon, it, discount)
-        whole_cart = (cart_total * share).quantize(Decimal(1), ROUND_HALF_DOWN)
-        if total < whole_cart:
-            self._remainder(coupon, items, whole_cart - total)
-
-    def _fixed_product(
-        self, coupon: Coupon, items: list[_DiscountItem], amount: Decimal
-    ) -> Decimal:
-        total = ZERO
-        for it in items:
-            discount = min(self.discounted_cents(it), amount * it.item.quantity)
-            total += discount
-            self._add(coupon, it, discount)
-        return total
-
-    def _fixed_cart(
-        self, coupon: Coupon, items: list[_DiscountItem], amount: Decimal | None
-    ) -> Decimal:
-        amount = amount if amount else coupon.amount * self.scale
-        items = [it for it in items if self.discounted_cents(it) > 0]
-        count = sum(it.item.quantity for it in items)
-        if not count or not amount:
-            return ZERO
-        per_item = (amount / count).to_integral_value(ROUND_FLOOR)
-        total = ZERO
-        if per_item > 0:
-            total = self._fixed_product(coupon, items, per_item)
-            if ZERO < total < amount:
-                total += self._fixed_cart(coupon, items, amount - total)
-        elif amount > 0:
-            total += self._remainder(coupon, items, amount)
-        return total
-
-    def _remainder(self, coupon: Coupon, items: list[_DiscountItem], amount: Decimal) -> Decimal:
-        total = ZERO
-        for it in items:
-            for _ in range(it.item.quantity):
-                discount = min(self.discounted_cents(it), Decimal(1))
-                total += discount
-                self._add(coupon, it, discount)
-                if total >= amount:
-                    return total
-        return total
-
-
-def apply_coupons(order: Order, coupons: Sequence[Coupon], new_item_id: Callable[[], int]) -> None:
-    """``recalculate_coupons``: reset line totals, split each coupon per item, then total up."""
-    dp = decimals_for(order.currency)
-    country = tax_country(order)
-    for li in order.line_items:
-        li.total = li.subtotal
-        li.total_tax = li.subtotal_tax
-    discounts = _Discounts(order, dp)
-    for coupon in coupons:
-        discounts.apply(coupon)
-    existing = {c.code: c for c in order.coupon_lines}
-    lines: list[CouponLine] = []
-    by_id = {li.id: li for li in order.line_items}
-    for coupon in coupons:
-        per_item = discounts.discounts.get(coupon.code, {})
-        amount = sum(per_item.values(), ZERO) / discounts.scale
-        discount_tax = ZERO
-        for item_id, cents in per_item.items():
-            li = by_id[item_id]
-            if not li.taxable:
-                continue
-            rates = find_rates(country, li.tax_class)
-            taxes = calc_tax(cents / discounts.scale, rates, inclusive=order.prices_include_tax)
-            rounded = round_money(sum(taxes.values(), ZERO), dp)
-            discount_tax += rounded
-            if order.prices_include_tax:
-                amount -= rounded
-        line = existing.get(coupon.code) or CouponLine(new_item_id(), coupon.code, ZERO, ZERO)
-        line.coupon = coupon
-        line.discount = q6(amount)
-        line.discount_tax = q6(discount_tax)
-        lines.append(line)
-    order.coupon_lines = lines
-    item_totals: dict[int, Decimal] = {}
-    for per_item in discounts.discounts.values():
-        for item_id, cents in per_item.items():
-            item_totals[item_id] = item_totals.get(item_id, ZERO) + cents / discounts.scale
-    for item_id, amount in item_totals.items():
-        li = by_id[item_id]
-        if order.prices_include_tax and li.taxable:
-            rates = find_rates(country, li.tax_class)
-            amount -= sum(calc_tax(amount, rates, inclusive=True).values(), ZERO)
-        li.total = q6(max(ZERO, li.total - amount))
-    calculate_totals(order, new_item_id)
 
 
 # ---- taxes and totals ------------------------------------------------------------------------
@@ -394,21 +241,3 @@ def calculate_totals(order: Order, new_item_id: Callable[[], int]) -> None:
     order.total = round_money(
         cart_total + fees_total + shipping_total + order.cart_tax + order.shipping_tax, dp
     )
-
-
-def refunded_total(refunds: Iterable[Refund]) -> Decimal:
-    return sum((r.amount for r in refunds), ZERO)
-
-
-def build_refund(
-    order: Order,
-    refund: Refund,
-    already_refunded: Decimal,
-    new_item_id: Callable[[], int],
-) -> None:
-    """Check the amount like ``wc_create_refund`` and build the refund's tax lines."""
-    dp = decimals_for(order.currency)
-    remaining = order.total - already_refunded
-    if refund.amount < 0 or refund.amount > remaining:
-        raise RefundError("Invalid refund amount.")
-    update_taxes(refund, new_item_id, dp)

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wooodoo.sandbox.shop.model import ORDER_STATUSES, Order
-from wooodoo.sandbox.shop.orders import FeeSpec, ItemChange, ShippingSpec
-from wooodoo.sandbox.shop.store import LineSpec, OrderError, StoreData
+from wooodoo.sandbox.shop.orders import FeeSpec, ItemChange, LineSpec, OrderError, ShippingSpec
+from wooodoo.sandbox.shop.store import StoreData
 from wooodoo.sandbox.woo.http import (
     Req,
     Resp,

@@ -1,31 +1,40 @@
-"""The sandbox commands: ``wooodoo sandbox`` (serve the look-alikes) and ``wooodoo demo``."""
+"""``wooodoo sandbox`` (serve the look-alikes) and ``wooodoo demo`` (sync a generated shop).
+
+The sandbox, werkzeug and trustme are imported inside the commands: a cron ``wooodoo sync``
+never loads them.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 import platformdirs
+from click.decorators import FC
 
-from wooodoo.cli_base import CliState, main, pass_state
-from wooodoo.cli_sync import overall_exit, print_outcomes, run_tenants
-from wooodoo.config import Config, TenantConfig
-from wooodoo.engine import Progress, SyncOptions, TenantResult
+from wooodoo.cli.group import CliState, pass_state
+from wooodoo.cli.tenants import overall_exit, print_outcomes, run_tenants, sync_job
+from wooodoo.engine import SyncOptions
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, UsageError
-from wooodoo.sandbox import Sandbox, TaxRounding
-from wooodoo.sandbox.faults import FaultPlan
-from wooodoo.sandbox.odoo import VERSIONS
-from wooodoo.wiring import open_tenant
+
+if TYPE_CHECKING:
+    from wooodoo.sandbox import Sandbox, TaxRounding
+    from wooodoo.sandbox.faults import FaultPlan
 
 ROUNDING: dict[str, TaxRounding] = {"per-line": "round_per_line", "global": "round_globally"}
+# The Odoo versions the sandbox imitates, as ``wooodoo.sandbox.odoo.VERSIONS`` lists them (a test
+# keeps the two equal): reading them from there would load the sandbox for every command.
+ODOO_VERSIONS = ("13", "14", "15", "16", "17", "18", "19")
 
 
-def _sandbox_options(func: click.decorators.FC) -> click.decorators.FC:
+def _sandbox_options(func: FC) -> FC:
     options = [
         click.option(
             "--orders",
@@ -43,7 +52,7 @@ def _sandbox_options(func: click.decorators.FC) -> click.decorators.FC:
         ),
         click.option(
             "--odoo-version",
-            type=click.Choice([str(v) for v in VERSIONS]),
+            type=click.Choice(ODOO_VERSIONS),
             default="19",
             show_default=True,
             help="Odoo version to imitate (19 speaks JSON-2, older XML-RPC).",
@@ -70,8 +79,11 @@ def _make_sandbox(
     *,
     woo_port: int = 0,
     odoo_port: int = 0,
-    faults: FaultPlan | None = None,
+    woo_faults: FaultPlan | None = None,
+    odoo_faults: FaultPlan | None = None,
 ) -> Sandbox:
+    from wooodoo.sandbox import Sandbox
+
     return Sandbox(
         orders=orders,
         seed=seed,
@@ -80,25 +92,39 @@ def _make_sandbox(
         directory=directory,
         woo_port=woo_port,
         odoo_port=odoo_port,
-        woo_faults=faults,
-        odoo_faults=faults,
+        woo_faults=woo_faults,
+        odoo_faults=odoo_faults,
     )
 
 
-@main.command("sandbox")
+def _port_option(side: str, name: str) -> Callable[[FC], FC]:
+    return click.option(
+        f"--{side}-port",
+        type=click.IntRange(0, 65535),
+        default=0,
+        help=f"Port of the {name} look-alike (default: any free port).",
+    )
+
+
+def _faults_option(side: str, name: str) -> Callable[[FC], FC]:
+    return click.option(
+        f"--{side}-faults",
+        type=click.FloatRange(0, 0.9),
+        default=None,
+        help=f"Share for the {name} look-alike only (overrides --faults).",
+    )
+
+
+@click.command("sandbox")
 @_sandbox_options
 @click.option(
-    "--woo-port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    help="Port of the WooCommerce look-alike (default: any free port).",
+    "--config-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a ready config here, and FILE.env with the secrets.",
 )
-@click.option(
-    "--odoo-port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    help="Port of the Odoo look-alike (default: any free port).",
-)
+@_port_option("woo", "WooCommerce")
+@_port_option("odoo", "Odoo")
 @click.option(
     "--faults",
     type=click.FloatRange(0, 0.9),
@@ -106,24 +132,8 @@ def _make_sandbox(
     show_default=True,
     help="Share of requests (both servers) that fail transiently.",
 )
-@click.option(
-    "--woo-faults",
-    type=click.FloatRange(0, 0.9),
-    default=None,
-    help="Share for the WooCommerce look-alike only (overrides --faults).",
-)
-@click.option(
-    "--odoo-faults",
-    type=click.FloatRange(0, 0.9),
-    default=None,
-    help="Share for the Odoo look-alike only (overrides --faults).",
-)
-@click.option(
-    "--config-out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write a ready config here, and FILE.env with the secrets.",
-)
+@_faults_option("woo", "WooCommerce")
+@_faults_option("odoo", "Odoo")
 @pass_state
 def sandbox_command(
     state: CliState,
@@ -131,12 +141,12 @@ def sandbox_command(
     seed: int,
     odoo_version: str,
     tax_rounding: str,
+    config_out: Path | None,
     woo_port: int,
     odoo_port: int,
     faults: float,
     woo_faults: float | None,
     odoo_faults: float | None,
-    config_out: Path | None,
 ) -> None:
     """Run a local WooCommerce and Odoo look-alike until interrupted.
 
@@ -157,8 +167,8 @@ def sandbox_command(
         else Path(platformdirs.user_state_dir("wooodoo")) / "sandbox"
     ).resolve()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    woo_share = faults if woo_faults is None else woo_faults
-    odoo_share = faults if odoo_faults is None else odoo_faults
+    from wooodoo.sandbox.faults import FaultPlan
+
     box = _make_sandbox(
         orders,
         seed,
@@ -167,9 +177,9 @@ def sandbox_command(
         directory,
         woo_port=woo_port,
         odoo_port=odoo_port,
+        woo_faults=FaultPlan.transient(faults if woo_faults is None else woo_faults),
+        odoo_faults=FaultPlan.transient(faults if odoo_faults is None else odoo_faults),
     )
-    box.woo_faults.plan = FaultPlan.transient(woo_share)
-    box.odoo_faults.plan = FaultPlan.transient(odoo_share)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -195,7 +205,7 @@ def sandbox_command(
     state.echo("sandbox stopped")
 
 
-@main.command()
+@click.command()
 @_sandbox_options
 @click.option(
     "--dir",
@@ -204,9 +214,9 @@ def sandbox_command(
     default=None,
     help="Where to keep the demo's config and audit file [default: ~/.local/state/wooodoo/demo].",
 )
-@click.pass_context
+@pass_state
 def demo(
-    ctx: click.Context,
+    parent: CliState,
     orders: int,
     seed: int,
     odoo_version: str,
@@ -225,7 +235,6 @@ def demo(
       wooodoo demo
       wooodoo demo --orders 2000 --odoo-version 17 --tax-rounding global
     """
-    parent: CliState = ctx.obj
     base = (directory or Path(platformdirs.user_state_dir("wooodoo")) / "demo").resolve()
     run_dir = base / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -238,11 +247,7 @@ def demo(
             f"Odoo {odoo_version} {box.odoo_url}"
         )
 
-        def job(config: Config, tenant: TenantConfig, progress: Progress) -> TenantResult:
-            with open_tenant(config, tenant, progress=progress) as sides:
-                return sides.engine.sync(SyncOptions())
-
-        outcomes = run_tenants(state, state.tenants(()), job)
+        outcomes = run_tenants(state, state.tenants(()), sync_job(SyncOptions()))
         print_outcomes(state, outcomes, title="wooodoo demo")
         woo_calls, odoo_calls = box.woo_requests(), box.odoo_requests()
     parent.echo(
@@ -261,3 +266,8 @@ def demo(
         raise SystemExit(code)
     if not outcomes or outcomes[0].result is None:
         raise UsageError("the demo sync did not run")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(sandbox_command)
+    group.add_command(demo)

@@ -1,9 +1,9 @@
-"""The ``wooodoo`` click group and what every command shares; the one place errors become messages.
+"""The ``wooodoo`` group, the state its commands share, and the one place errors become messages.
 
-Adding a command: decorate a function with ``@main.command()`` (or a group's ``.command()``),
-take the shared state with ``@pass_state`` and raise ``WooodooError`` subclasses freely:
-``WooodooGroup.invoke`` prints them (message, problems, hint) and exits with their code.
-Command modules import from here; ``wooodoo.cli`` imports them all.
+Adding a command: define it with ``@click.command()`` in a command module, take the shared
+state with ``@pass_state``, raise ``WooodooError`` subclasses freely, and add it to ``main`` in
+the module's ``register``. ``WooodooGroup.invoke`` prints those errors (message, problems, hint)
+and exits with their code.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_
 class CliState:
     """What every command shares: the chosen config file, verbosity, and the loaded config."""
 
-    def __init__(self, config_path: Path | None, verbosity: int) -> None:
+    def __init__(self, config_path: Path | None = None, verbosity: int = 0) -> None:
         self.config_path = config_path
         self.verbosity = verbosity  # -1 quiet, 0 normal, 1 -v, 2+ -vv
         self._config: Config | None = None
@@ -36,6 +36,11 @@ class CliState:
     @property
     def quiet(self) -> bool:
         return self.verbosity < 0
+
+    @property
+    def interactive(self) -> bool:
+        """Rich tables and progress bars only on a terminal, and never when quiet."""
+        return sys.stdout.isatty() and not self.quiet
 
     def load_config(self) -> Config:
         if self._config is None:
@@ -56,8 +61,9 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
-def report_error(exc: WooodooError) -> None:
-    click.echo(f"error: {exc.message}", err=True)
+def report_error(exc: WooodooError, *, about: str = "") -> None:
+    """Message, problems and hint on stderr; ``about`` (a tenant) prefixes the message."""
+    click.echo(f"error: {about + ': ' if about else ''}{exc.message}", err=True)
     for problem in exc.problems:
         click.echo(f"  - {problem}", err=True)
     if exc.hint:
@@ -67,6 +73,22 @@ def report_error(exc: WooodooError) -> None:
 def _interrupted(ctx: click.Context) -> NoReturn:
     click.echo("interrupted", err=True)
     ctx.exit(EXIT_INTERRUPTED)
+
+
+class CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Marks the handler the CLI installed, so a later call replaces it instead of adding one."""
+
+
+def configure_logging(verbosity: int) -> None:
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logger = logging.getLogger("wooodoo")
+    for handler in list(logger.handlers):
+        if isinstance(handler, CliLogHandler):
+            logger.removeHandler(handler)
+    handler = CliLogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 class WooodooGroup(click.Group):
@@ -85,22 +107,6 @@ class WooodooGroup(click.Group):
             if isinstance(exc.__context__, KeyboardInterrupt):
                 _interrupted(ctx)
             raise
-
-
-class _CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Marks the handler this module installed, so repeated invocations replace it."""
-
-
-def _setup_logging(verbosity: int) -> None:
-    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    logger = logging.getLogger("wooodoo")
-    for handler in list(logger.handlers):
-        if isinstance(handler, _CliLogHandler):
-            logger.removeHandler(handler)
-    handler = _CliLogHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(level)
 
 
 @click.group("wooodoo", cls=WooodooGroup, context_settings=CONTEXT_SETTINGS)
@@ -132,4 +138,4 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool
         raise click.UsageError("-v and -q cannot be combined")
     verbosity = -1 if quiet else verbose
     ctx.obj = CliState(config_path, verbosity)
-    _setup_logging(verbosity)
+    configure_logging(verbosity)

@@ -16,8 +16,10 @@ import pytest
 from keyring.backends import fail
 
 from wooodoo import __version__
-from wooodoo import cli as cli_mod
-from wooodoo.cli import main, starter_config
+from wooodoo import secrets as secrets_mod
+from wooodoo.cli import main
+from wooodoo.cli.group import CliLogHandler
+from wooodoo.cli.init import starter_config
 from wooodoo.config import load_config
 from wooodoo.errors import (
     EXIT_LOCKED,
@@ -308,7 +310,7 @@ def test_wooodoo_errors_become_message_and_exit_code(
     def boom(tenant: str, name: str) -> bool:
         raise error
 
-    monkeypatch.setattr(cli_mod.secrets_mod, "delete_secret", boom)
+    monkeypatch.setattr(secrets_mod, "delete_secret", boom)
     result = cli_runner.invoke("secrets", "delete", "-t", "acme", "odoo_api_key")
     assert result.exit_code == code
     expected = "".join(f"{line}\n" for line in str(error).splitlines())
@@ -320,7 +322,7 @@ def test_keyboard_interrupt_exits_130(cli_runner: Any, monkeypatch: pytest.Monke
     def interrupted(tenant: str, name: str) -> bool:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_mod.secrets_mod, "delete_secret", interrupted)
+    monkeypatch.setattr(secrets_mod, "delete_secret", interrupted)
     result = cli_runner.invoke("secrets", "delete", "-t", "acme", "odoo_api_key")
     assert result.exit_code == 130
     assert result.stderr == "interrupted\n"
@@ -333,7 +335,7 @@ def test_ctrl_c_at_prompt_exits_130(cli_runner: Any, monkeypatch: pytest.MonkeyP
         except KeyboardInterrupt:
             raise click.Abort() from None  # what click.prompt does
 
-    monkeypatch.setattr(cli_mod.click, "prompt", prompt)
+    monkeypatch.setattr(click, "prompt", prompt)
     result = cli_runner.invoke("secrets", "set", "-t", "acme", "odoo_api_key")
     assert result.exit_code == 130
     assert result.stderr.endswith("interrupted\n")
@@ -374,4 +376,4 @@ def test_verbosity_sets_the_log_level(cli_runner: Any, flags: tuple[str, ...], l
     cli_runner.invoke(*flags, "secrets", "check")
     logger = logging.getLogger("wooodoo")
     assert logger.getEffectiveLevel() == level
-    assert sum(isinstance(h, cli_mod._CliLogHandler) for h in logger.handlers) == 1
+    assert sum(isinstance(h, CliLogHandler) for h in logger.handlers) == 1

@@ -1,0 +1,35 @@
+"""What the CLI loads: a cron ``wooodoo sync`` never imports the sandbox, werkzeug or trustme."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def loaded_after(statement: str, prefixes: tuple[str, ...]) -> list[str]:
+    """The modules starting with ``prefixes`` that a fresh interpreter has after ``statement``."""
+    code = (
+        f"{statement}\nimport sys\nprint(*(m for m in sys.modules if m.startswith({prefixes!r})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return result.stdout.split()
+
+
+def test_the_cli_does_not_load_the_sandbox() -> None:
+    assert loaded_after("import wooodoo.cli", ("wooodoo.sandbox", "werkzeug", "trustme")) == []
+
+
+@pytest.mark.parametrize("module", ["wooodoo.wiring", "wooodoo.ping"])
+def test_wiring_and_ping_are_not_click_code(module: str) -> None:
+    assert loaded_after(f"import {module}", ("click", "rich")) == []
+
+
+def test_the_demo_offers_the_odoo_versions_the_sandbox_imitates() -> None:
+    from wooodoo.cli.sandbox import ODOO_VERSIONS
+    from wooodoo.sandbox.odoo import VERSIONS
+
+    assert tuple(str(v) for v in VERSIONS) == ODOO_VERSIONS

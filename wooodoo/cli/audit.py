@@ -1,0 +1,97 @@
+"""``wooodoo audit``: the local audit trail (runs, failures, one record's history), no network."""
+
+from __future__ import annotations
+
+import click
+
+from wooodoo.audit import AuditStore
+from wooodoo.cli.group import CliState, pass_state
+from wooodoo.cli.tenants import tenant_option
+
+
+@click.group(invoke_without_command=True)
+@tenant_option
+@click.pass_context
+def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
+    """Read the local audit trail (no network): runs, failures, one record's history.
+
+    \b
+    Examples:
+      wooodoo audit                          # last runs and open failures
+      wooodoo audit failures --tenant acme
+      wooodoo audit show acme/order/1042
+    """
+    ctx.meta["tenant_names"] = tenant_names
+    if ctx.invoked_subcommand is not None:
+        return
+    state = ctx.ensure_object(CliState)
+    config = state.load_config()
+    names = [t.name for t in state.tenants(tenant_names)]
+    with AuditStore(config.audit_db) as store:
+        click.echo(f"audit store: {config.audit_db}")
+        for name in names:
+            for row in store.runs(name, limit=5):
+                click.echo(
+                    f"{name}: run {row['id']} {row['command']} {row['started_at']}"
+                    f" {row['status']} {row['stats']}"
+                )
+            open_failures = store.failures(name)
+            click.echo(f"{name}: {len(open_failures)} open failure(s)")
+
+
+@audit.command("failures")
+@tenant_option
+@pass_state
+def audit_failures(state: CliState, tenant_names: tuple[str, ...]) -> None:
+    """List records whose last attempt failed, with the reason.
+
+    \b
+    Example:
+      wooodoo audit failures --tenant acme
+    """
+    config = state.load_config()
+    names = {t.name for t in state.tenants(tenant_names)}
+    with AuditStore(config.audit_db) as store:
+        rows = [f for f in store.failures() if f.tenant in names]
+    for f in rows:
+        click.echo(f"{f.key}\tattempts {f.attempts}\t{f.last_at}\t{f.reason.splitlines()[0]}")
+        for extra in f.reason.splitlines()[1:]:
+            click.echo(f"\t{extra.strip()}")
+    if not rows:
+        state.echo("no open failures")
+
+
+@audit.command("show")
+@click.argument("key")
+@pass_state
+def audit_show(state: CliState, key: str) -> None:
+    """Show one record's journey: every event and its current link.
+
+    \b
+    Example:
+      wooodoo audit show acme/order/1042
+    """
+    tenant = key.split("/", 1)[0]
+    config = state.load_config()
+    with AuditStore(config.audit_db) as store:
+        link = store.links(tenant, [key]).get(key)
+        events = store.events(tenant, key)
+    if link:
+        click.echo(
+            f"{key} -> {link.odoo_model} {link.odoo_id} {link.odoo_name or ''}"
+            f" [{link.state}] {link.amounts or ''}"
+        )
+    else:
+        click.echo(f"{key}: not linked to any Odoo record")
+    for e in reversed(events):
+        target = ""
+        if e["odoo_id"]:
+            target = f" {e['odoo_model']} {e['odoo_id']}" + (
+                f" {e['odoo_name']}" if e["odoo_name"] else ""
+            )
+        reason = f": {e['error']}" if e["error"] else ""
+        click.echo(f"  {e['at']} run {e['run_id']} {e['action']}{target}{reason}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(audit)

@@ -1,0 +1,202 @@
+"""The commands that talk to the shops: ``sync``, ``replay`` and ``ping``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from wooodoo.cli.group import CliState, pass_state, report_error
+from wooodoo.cli.tenants import (
+    Outcome,
+    overall_exit,
+    print_outcomes,
+    run_tenants,
+    sync_job,
+    tenant_option,
+)
+from wooodoo.config import Config, TenantConfig
+from wooodoo.engine import Progress, SyncOptions, TenantResult
+from wooodoo.ping import PingResult, ping_tenant
+from wooodoo.wiring import open_tenant
+
+
+@click.command()
+@tenant_option
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="DATE",
+    help="Read orders from this date (YYYY-MM-DD) instead of the saved cursor.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read both sides, print what would be created, write nothing to Odoo.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Re-read every order since sync.since (catches edits the shop did not date) and"
+    " sweep every customer, not only new ones.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop after this many orders (per tenant).",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(1, 16),
+    default=1,
+    show_default=True,
+    help="Sync this many tenants at once.",
+)
+@pass_state
+def sync(
+    state: CliState,
+    tenant_names: tuple[str, ...],
+    since: datetime | None,
+    dry_run: bool,
+    full: bool,
+    limit: int | None,
+    parallel: int,
+) -> None:
+    """Turn new and changed WooCommerce orders into posted Odoo invoices.
+
+    Each tenant runs under its own lock; a second run of the same tenant exits
+    with 75. Exit code 1 means some records failed: see `wooodoo audit failures`
+    and `wooodoo replay`.
+
+    \b
+    Examples:
+      wooodoo sync                       # every tenant, from the saved cursor
+      wooodoo sync --tenant acme -v      # one tenant, with detail
+      wooodoo sync --dry-run --limit 20  # what would be created, nothing written
+      wooodoo sync -q                    # for cron: silent unless something failed
+      wooodoo sync --full -q             # nightly: re-read all orders, all customers
+    """
+    options = SyncOptions(
+        since=since.date() if since else None, dry_run=dry_run, full=full, limit=limit
+    )
+    job = sync_job(options)
+    outcomes = run_tenants(state, state.tenants(tenant_names), job, parallel=parallel)
+    if dry_run:
+        _print_plans(outcomes)
+    print_outcomes(state, outcomes, title="wooodoo sync" + (" (dry run)" if dry_run else ""))
+    raise SystemExit(overall_exit([o.exit_code for o in outcomes]))
+
+
+def _print_plans(outcomes: Sequence[Outcome]) -> None:
+    for o in outcomes:
+        if o.result is None:
+            continue
+        for plan in o.result.planned:
+            click.echo(
+                f"{o.tenant}: would create invoice for order {plan.values['ref']}"
+                f" ({plan.key}): {plan.expected}, {len(plan.values['invoice_line_ids'])}"
+                f" lines{', tax adjusted' if plan.needs_tax_adjustment else ''}"
+            )
+
+
+@click.command()
+@tenant_option
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    metavar="KEY",
+    help="Only this record, e.g. acme/order/123 (repeatable).",
+)
+@pass_state
+def replay(state: CliState, tenant_names: tuple[str, ...], keys: tuple[str, ...]) -> None:
+    """Retry the records that failed, after the cause has been fixed.
+
+    Failed records are listed by `wooodoo audit failures`; they are read again
+    from WooCommerce and go through the same checks as in a sync (nothing is
+    created twice).
+
+    \b
+    Examples:
+      wooodoo replay                          # every failed record of every tenant
+      wooodoo replay --tenant acme --key acme/order/1042
+    """
+
+    def job(config: Config, tenant: TenantConfig, progress: Progress) -> TenantResult:
+        with open_tenant(config, tenant, progress=progress) as sides:
+            return sides.engine.replay(list(keys) or None)
+
+    outcomes = run_tenants(state, state.tenants(tenant_names), job)
+    print_outcomes(state, outcomes, title="wooodoo replay")
+    raise SystemExit(overall_exit([o.exit_code for o in outcomes]))
+
+
+@click.command()
+@tenant_option
+@pass_state
+def ping(state: CliState, tenant_names: tuple[str, ...]) -> None:
+    """Reach both sides of each tenant, log in, and report versions and API.
+
+    Also says how each side rounds tax (WooCommerce per line or at subtotal,
+    Odoo per line or globally) and warns about a WooCommerce older than 5.8.
+    Exit code 0 when every tenant answered, 3 otherwise.
+
+    \b
+    Examples:
+      wooodoo ping
+      wooodoo ping --tenant acme
+    """
+    results = [ping_tenant(t) for t in state.tenants(tenant_names)]
+    if state.interactive:
+        _print_ping_table(results)
+    else:
+        for r in results:
+            if not (state.quiet and r.ok):
+                click.echo(_ping_line(r))
+    for r in results:
+        for warning in r.warnings:
+            click.echo(f"warning: {r.tenant}: {warning}", err=True)
+        for error in r.errors:
+            report_error(error, about=r.tenant)
+    raise SystemExit(overall_exit([r.exit_code for r in results]))
+
+
+def _print_ping_table(results: Sequence[PingResult]) -> None:
+    table = Table(title="wooodoo ping")
+    for col in ("tenant", "WooCommerce", "shop tax", "Odoo", "API", "Odoo tax", "result"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(
+            r.tenant,
+            r.woo_version or "-",
+            r.woo_tax_rounding or "?",
+            r.odoo_version or "-",
+            r.odoo_api or "-",
+            r.odoo_tax_rounding or "?",
+            "[green]ok" if r.ok else "[red]failed",
+        )
+    Console().print(table)
+
+
+def _ping_line(r: PingResult) -> str:
+    woo = (
+        f"WooCommerce {r.woo_version} (tax {r.woo_tax_rounding or 'rounding unknown'})"
+        if r.woo_version
+        else "WooCommerce not connected (see below)"
+    )
+    odoo = (
+        f"Odoo {r.odoo_version} over {r.odoo_api} (tax {r.odoo_tax_rounding or '?'})"
+        if r.odoo_version
+        else "Odoo not connected (see below)"
+    )
+    return f"{r.tenant}: {'ok' if r.ok else 'failed'}: {woo}; {odoo}"
+
+
+def register(group: click.Group) -> None:
+    for command in (sync, replay, ping):
+        group.add_command(command)

@@ -1,0 +1,203 @@
+"""Runs a job for each selected tenant and prints the outcomes: what every shop command shares.
+
+On a terminal: rich progress while running, then a table. Otherwise one plain line per tenant,
+which is what cron mails.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from wooodoo.cli.group import CliState
+from wooodoo.config import Config, TenantConfig
+from wooodoo.engine import Progress as ProgressCallback
+from wooodoo.engine import SyncOptions, TenantResult
+from wooodoo.errors import (
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_RECORDS_FAILED,
+    EXIT_REMOTE,
+    EXIT_USAGE,
+    WooodooError,
+)
+from wooodoo.wiring import open_tenant
+
+log = logging.getLogger(__name__)
+
+# Which exit code wins when tenants end differently: what needs a person most.
+SEVERITY = {EXIT_OK: 0, EXIT_LOCKED: 1, EXIT_RECORDS_FAILED: 2, EXIT_REMOTE: 3, EXIT_USAGE: 4}
+
+tenant_option = click.option(
+    "--tenant",
+    "tenant_names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this tenant (repeat for several; default: all).",
+)
+
+
+def overall_exit(codes: Sequence[int]) -> int:
+    return max(codes, key=lambda c: SEVERITY.get(c, 5), default=EXIT_OK)
+
+
+@dataclass
+class Outcome:
+    tenant: str
+    result: TenantResult | None
+    error: WooodooError | None
+    seconds: float
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None:
+            return self.error.exit_code
+        return self.result.exit_code if self.result else EXIT_OK
+
+
+Job = Callable[[Config, TenantConfig, ProgressCallback], TenantResult]
+
+
+def sync_job(options: SyncOptions) -> Job:
+    """One tenant's sync with ``options``, on sides wired from the config and its secrets."""
+
+    def job(config: Config, tenant: TenantConfig, progress: ProgressCallback) -> TenantResult:
+        with open_tenant(config, tenant, progress=progress) as sides:
+            return sides.engine.sync(options)
+
+    return job
+
+
+def run_tenants(
+    state: CliState, tenants: Sequence[TenantConfig], job: Job, *, parallel: int = 1
+) -> list[Outcome]:
+    """Run ``job`` for each tenant, one after another or ``parallel`` at once."""
+    config = state.load_config()
+    progress = Progress(
+        TextColumn("[bold]{task.fields[tenant]}"),
+        BarColumn(bar_width=None),
+        TextColumn(
+            "{task.fields[pages]} pages, {task.fields[orders]} orders,"
+            " {task.fields[invoices]} invoices"
+        ),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not state.interactive,
+        transient=False,
+    )
+
+    def one(tenant: TenantConfig) -> Outcome:
+        task: TaskID = progress.add_task(
+            "", total=None, tenant=tenant.name, pages=0, orders=0, invoices=0
+        )
+        counts = {"pages": 0, "orders": 0, "invoices": 0}
+
+        def on_progress(what: str, n: int) -> None:
+            key = {"page": "pages"}.get(what, what)
+            if key in counts:
+                counts[key] += n
+                progress.update(
+                    task,
+                    pages=counts["pages"],
+                    orders=counts["orders"],
+                    invoices=counts["invoices"],
+                )
+
+        started = time.monotonic()
+        try:
+            result = job(config, tenant, on_progress)
+            outcome = Outcome(tenant.name, result, None, time.monotonic() - started)
+        except WooodooError as exc:
+            outcome = Outcome(tenant.name, None, exc, time.monotonic() - started)
+        except Exception as exc:  # a bug in one tenant must not stop the others
+            # Only the type is shown: an unexpected message could carry a URL with keys.
+            log.debug("tenant %s stopped by an unexpected error", tenant.name, exc_info=True)
+            internal = WooodooError(
+                f"internal error ({type(exc).__name__}); nothing after the last committed page"
+                " was recorded",
+                hint="Run again with -vv for the traceback, and report it.",
+            )
+            outcome = Outcome(tenant.name, None, internal, time.monotonic() - started)
+        progress.update(task, total=1, completed=1)
+        return outcome
+
+    with progress:
+        if parallel > 1 and len(tenants) > 1:
+            with ThreadPoolExecutor(max_workers=parallel) as pool:
+                return list(pool.map(one, tenants))
+        return [one(t) for t in tenants]
+
+
+def summary_line(outcome: Outcome) -> str:
+    if outcome.error is not None:
+        first = outcome.error.message.splitlines()[0]
+        return f"{outcome.tenant}: error (exit {outcome.error.exit_code}): {first}"
+    result = outcome.result
+    assert result is not None
+    stats = result.stats
+    parts = [
+        f"{stats['invoiced']} invoiced",
+        f"{stats['partners_created']} partners created",
+        f"{stats['failed']} failed",
+    ]
+    for extra in ("mismatch", "conflict", "tax_adjusted", "would_create", "partners_would_create"):
+        if stats[extra]:
+            parts.append(f"{stats[extra]} {extra.replace('_', ' ')}")
+    status = "ok" if result.exit_code == EXIT_OK else "needs attention"
+    return (
+        f"{outcome.tenant}: {status}, {', '.join(parts)} "
+        f"(run {result.run_id}, {outcome.seconds:.1f}s)"
+    )
+
+
+def print_outcomes(state: CliState, outcomes: Sequence[Outcome], *, title: str) -> None:
+    if state.interactive:
+        _print_table(outcomes, title)
+        for o in outcomes:
+            if o.error is not None:
+                _report(o.error)
+        return
+    for o in outcomes:
+        if state.quiet and o.exit_code == EXIT_OK:
+            continue
+        click.echo(summary_line(o), err=o.exit_code != EXIT_OK)
+        if o.error is not None and not state.quiet:
+            _report(o.error, first_line=False)
+    if any(o.exit_code == EXIT_RECORDS_FAILED for o in outcomes) and not state.quiet:
+        click.echo("details: wooodoo audit failures", err=True)
+
+
+def _print_table(outcomes: Sequence[Outcome], title: str) -> None:
+    table = Table(title=title)
+    for col in ("tenant", "invoiced", "partners", "failed", "attention", "time", "result"):
+        table.add_column(col, justify="right" if col not in ("tenant", "result") else "left")
+    for o in outcomes:
+        if o.result is None:
+            first = o.error.message.splitlines()[0] if o.error else ""
+            table.add_row(o.tenant, "-", "-", "-", "-", f"{o.seconds:.1f}s", f"[red]{first}")
+            continue
+        s = o.result.stats
+        table.add_row(
+            o.tenant,
+            str(s["invoiced"] or s["would_create"]),
+            str(s["partners_created"]),
+            str(s["failed"]),
+            str(s["mismatch"] + s["conflict"]),
+            f"{o.seconds:.1f}s",
+            "[green]ok" if o.exit_code == EXIT_OK else "[yellow]see wooodoo audit",
+        )
+    Console().print(table)
+
+
+def _report(error: WooodooError, first_line: bool = True) -> None:
+    lines = str(error).splitlines()
+    for line in lines if first_line else lines[1:]:
+        click.echo(f"  {line}", err=True)

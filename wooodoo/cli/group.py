@@ -3,14 +3,15 @@
 Adding a command: define it with ``@click.command()`` in a command module, take the shared
 state with ``@pass_state``, raise ``WooodooError`` subclasses freely, and add it to ``main`` in
 the module's ``register``. ``WooodooGroup.invoke`` prints those errors (message, problems, hint)
-and exits with their code.
+and exits with their code. ``--config``, ``-v`` and ``-q`` are accepted before the command and
+after it: ``add_command`` gives them to every command it adds, and to its subcommands.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,6 +24,8 @@ from wooodoo.errors import WooodooError
 
 EXIT_INTERRUPTED = 130
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+CONFLICTING_VERBOSITY = "-v and -q cannot be combined"
+CONFIG_HELP = "Configuration file [env WOOODOO_CONFIG; default ~/.config/wooodoo/config.yaml]."
 
 
 class CliState:
@@ -91,8 +94,76 @@ def configure_logging(verbosity: int) -> None:
     logger.setLevel(level)
 
 
+# --- the options every command takes ----------------------------------------------------------
+# Their callbacks write into the shared state. A subcommand's options are parsed after the
+# group's callback ran, so they reconfigure logging themselves.
+
+
+def _more_verbose(ctx: click.Context, param: click.Parameter, count: int) -> None:
+    if count:
+        state = ctx.ensure_object(CliState)
+        if state.quiet:
+            raise click.UsageError(CONFLICTING_VERBOSITY, ctx)
+        state.verbosity += count
+        configure_logging(state.verbosity)
+
+
+def _quiet(ctx: click.Context, param: click.Parameter, quiet: bool) -> None:
+    if quiet:
+        state = ctx.ensure_object(CliState)
+        if state.verbosity > 0:
+            raise click.UsageError(CONFLICTING_VERBOSITY, ctx)
+        state.verbosity = -1
+        configure_logging(state.verbosity)
+
+
+def _config_path(ctx: click.Context, param: click.Parameter, path: Path | None) -> None:
+    if path is not None:
+        ctx.ensure_object(CliState).config_path = path
+
+
+def _state_option(
+    declarations: list[str],
+    callback: Callable[[click.Context, click.Parameter, Any], None],
+    **kwargs: Any,
+) -> click.Option:
+    """An option whose ``callback`` writes it into the shared state: commands never see it."""
+    return click.Option(declarations, expose_value=False, callback=callback, **kwargs)
+
+
+def shared_options(*, envvar: str | None = None) -> list[click.Option]:
+    """``--config``, ``-v``, ``-q``; only the group reads the environment variable, once."""
+    path = click.Path(dir_okay=False, path_type=Path)
+    return [
+        _state_option(
+            ["--config", "config_path"], _config_path, type=path, envvar=envvar, help=CONFIG_HELP
+        ),
+        _state_option(
+            ["-v", "--verbose"],
+            _more_verbose,
+            count=True,
+            help="More detail on stderr (-vv: debug).",
+        ),
+        _state_option(
+            ["-q", "--quiet"], _quiet, is_flag=True, help="Print only errors (for cron)."
+        ),
+    ]
+
+
+def _share_options(command: click.Command) -> None:
+    names = {param.name for param in command.params}
+    command.params.extend(o for o in shared_options() if o.name not in names)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _share_options(sub)
+
+
 class WooodooGroup(click.Group):
-    """Runs every (sub)command inside one error boundary."""
+    """Runs every (sub)command inside one error boundary; every command takes the shared options."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _share_options(cmd)
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -109,19 +180,15 @@ class WooodooGroup(click.Group):
             raise
 
 
-@click.group("wooodoo", cls=WooodooGroup, context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar=config_mod.CONFIG_ENV_VAR,
-    help="Configuration file [env WOOODOO_CONFIG; default ~/.config/wooodoo/config.yaml].",
+@click.group(
+    "wooodoo",
+    cls=WooodooGroup,
+    context_settings=CONTEXT_SETTINGS,
+    params=shared_options(envvar=config_mod.CONFIG_ENV_VAR),
 )
-@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors (for cron).")
 @click.version_option(__version__, "--version", prog_name="wooodoo")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool) -> None:
+def main(ctx: click.Context) -> None:
     """Sync WooCommerce orders and customers into Odoo invoices and partners.
 
     Exit codes: 0 ok, 1 some records failed, 2 usage or configuration error,
@@ -134,8 +201,4 @@ def main(ctx: click.Context, config_path: Path | None, verbose: int, quiet: bool
       wooodoo secrets set --tenant acme odoo_api_key
       wooodoo --config /etc/wooodoo/shops.yaml secrets check
     """
-    if verbose and quiet:
-        raise click.UsageError("-v and -q cannot be combined")
-    verbosity = -1 if quiet else verbose
-    ctx.obj = CliState(config_path, verbosity)
-    configure_logging(verbosity)
+    configure_logging(ctx.ensure_object(CliState).verbosity)

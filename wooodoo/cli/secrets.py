@@ -90,8 +90,8 @@ def secrets_set(state: CliState, tenant: str, name: SecretName, from_stdin: bool
 def secrets_delete(state: CliState, tenant: str, name: SecretName) -> None:
     """Remove one secret of a tenant from the OS keyring.
 
-    SECRET is one of the names `wooodoo secrets set` takes. Removing a
-    secret that is not stored is not an error.
+    SECRET is woo_consumer_key, woo_consumer_secret, odoo_api_key or
+    webhook_secret. Removing a secret that is not stored is not an error.
 
     \b
     Example:

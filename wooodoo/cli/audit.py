@@ -21,7 +21,6 @@ def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
       wooodoo audit failures --tenant acme
       wooodoo audit show acme/order/1042
     """
-    ctx.meta["tenant_names"] = tenant_names
     if ctx.invoked_subcommand is not None:
         return
     state = ctx.ensure_object(CliState)
@@ -41,16 +40,22 @@ def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
 
 @audit.command("failures")
 @tenant_option
-@pass_state
-def audit_failures(state: CliState, tenant_names: tuple[str, ...]) -> None:
+@click.pass_context
+def audit_failures(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
     """List records whose last attempt failed, with the reason.
 
+    Tenants can be named before or after `failures`; without any, every tenant's.
+
     \b
-    Example:
+    Examples:
       wooodoo audit failures --tenant acme
+      wooodoo audit --tenant acme failures
     """
+    state = ctx.ensure_object(CliState)
     config = state.load_config()
-    names = {t.name for t in state.tenants(tenant_names)}
+    before = ctx.parent.params["tenant_names"] if ctx.parent else ()  # `audit --tenant X failures`
+    named = (*before, *tenant_names)
+    names = {t.name for t in state.tenants(named)}
     with AuditStore(config.audit_db) as store:
         rows = [f for f in store.failures() if f.tenant in names]
     for f in rows:

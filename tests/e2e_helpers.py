@@ -61,13 +61,13 @@ class Box:
         self, options: SyncOptions | None = None, *, retry: RetryPolicy | None = None
     ) -> TenantResult:
         config = self.config()
-        with open_tenant(config, config.tenants[self.tenant_name], retry=retry) as sides:
-            return sides.engine.sync(options or SyncOptions())
+        with open_tenant(config, config.tenants[self.tenant_name], retry=retry) as engine:
+            return engine.sync(options or SyncOptions())
 
     def replay(self, keys: Sequence[str] | None = None) -> TenantResult:
         config = self.config()
-        with open_tenant(config, config.tenants[self.tenant_name]) as sides:
-            return sides.engine.replay(keys)
+        with open_tenant(config, config.tenants[self.tenant_name]) as engine:
+            return engine.replay(keys)
 
     @contextmanager
     def audit(self) -> Iterator[AuditStore]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from wooodoo.audit import AuditStore
@@ -51,13 +50,6 @@ def lock_dir(config: Config) -> Path:
     return config.audit_db.parent / "locks"
 
 
-@dataclass
-class TenantSides:
-    woo: WooClient
-    odoo: OdooApi
-    engine: Engine
-
-
 @contextmanager
 def open_tenant(
     config: Config,
@@ -65,23 +57,16 @@ def open_tenant(
     *,
     progress: Progress = _no_progress,
     retry: RetryPolicy | None = None,
-    lock: bool = True,
-) -> Iterator[TenantSides]:
+) -> Iterator[Engine]:
     """Lock the tenant, resolve its secrets, connect both sides, open the audit store."""
     retry = retry or RetryPolicy()
-    with tenant_lock(lock_dir(config), tenant.name) if lock else _nothing():
+    with tenant_lock(lock_dir(config), tenant.name):
         secrets = resolve_secrets(tenant)
         woo = woo_client(tenant, secrets, retry)
         api = odoo_api(tenant, secrets, retry)
         try:
             with AuditStore(config.audit_db) as store:
-                engine = Engine(tenant, woo, OdooWriter(api), store, progress=progress)
-                yield TenantSides(woo, api, engine)
+                yield Engine(tenant, woo, OdooWriter(api), store, progress=progress)
         finally:
             api.close()
             woo.close()
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield

@@ -128,8 +128,8 @@ def replay(state: CliState, tenant_names: tuple[str, ...], keys: tuple[str, ...]
     """
 
     def job(config: Config, tenant: TenantConfig, progress: Progress) -> TenantResult:
-        with open_tenant(config, tenant, progress=progress) as sides:
-            return sides.engine.replay(list(keys) or None)
+        with open_tenant(config, tenant, progress=progress) as engine:
+            return engine.replay(list(keys) or None)
 
     outcomes = run_tenants(state, state.tenants(tenant_names), job)
     print_outcomes(state, outcomes, title="wooodoo replay")

@@ -70,8 +70,8 @@ def sync_job(options: SyncOptions) -> Job:
     """One tenant's sync with ``options``, on sides wired from the config and its secrets."""
 
     def job(config: Config, tenant: TenantConfig, progress: ProgressCallback) -> TenantResult:
-        with open_tenant(config, tenant, progress=progress) as sides:
-            return sides.engine.sync(options)
+        with open_tenant(config, tenant, progress=progress) as engine:
+            return engine.sync(options)
 
     return job
 

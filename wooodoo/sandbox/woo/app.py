@@ -10,58 +10,33 @@ escaping, ``Allow`` only for authenticated callers, no-cache headers when logged
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
 from wooodoo.sandbox.faults import StartResponse, WSGIEnviron
 from wooodoo.sandbox.shop.store import StoreData
-from wooodoo.sandbox.woo.auth import Authenticator, AuthOutcome, WooKey, write_permission_error
-from wooodoo.sandbox.woo.http import (
-    REST_PREFIX,
-    Handler,
-    Req,
-    Resp,
-    RestError,
-    no_route,
-    query_of,
+from wooodoo.sandbox.woo.auth import (
+    Authenticator,
+    AuthOutcome,
+    Credentials,
+    WooKey,
+    write_permission_error,
 )
+from wooodoo.sandbox.woo.http import REST_PREFIX, Req, Resp, RestError, query_of
 from wooodoo.sandbox.woo.orders import OrderRoutes
-from wooodoo.sandbox.woo.params import (
-    CUSTOMER_ARGS,
-    ORDER_ARGS,
-    PRODUCT_ARGS,
-    REFUND_ARGS,
-    TAX_ARGS,
-    WEBHOOK_ARGS,
-    Arg,
-    InvalidParams,
-    validate,
-)
+from wooodoo.sandbox.woo.params import InvalidParams
 from wooodoo.sandbox.woo.php import json_encode, parse_str
 from wooodoo.sandbox.woo.resources import ResourceRoutes
+from wooodoo.sandbox.woo.routes import Router
+from wooodoo.sandbox.woo.site import SiteRoutes
+from wooodoo.sandbox.woo.webhook_routes import WebhookRoutes
 from wooodoo.sandbox.woo.webhooks import Deliver, WebhookRegistry
 
 __all__ = ["WooApp", "WooKey"]
 
-DENIED: dict[str, tuple[str, str]] = {
-    "list": ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
-    "view": ("woocommerce_rest_cannot_view", "Sorry, you cannot view this resource."),
-    "create": ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),
-    "edit": ("woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource."),
-    "delete": (
-        "woocommerce_rest_cannot_delete",
-        "Sorry, you are not allowed to delete this resource.",
-    ),
-}
-READ = ("GET",)
-CREATE = ("POST",)
-EDIT = ("POST", "PUT", "PATCH")
-DELETE = ("DELETE",)
 CRITICAL = (
     '<p>There has been a critical error on this website.</p><p><a href="https://wordpress.org/'
     'support/article/faq-troubleshooting/">Learn more about troubleshooting WordPress.</a></p>'
@@ -76,35 +51,6 @@ STATUS_TEXT = {
     500: "Internal Server Error",
     501: "Not Implemented",
 }
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    methods: tuple[str, ...]
-    handler: Handler
-    kind: str  # list | view | create | edit | delete: which 401 an anonymous caller gets
-    args: tuple[Arg, ...] = ()
-
-
-@dataclass(frozen=True)
-class Route:
-    pattern: re.Pattern[str]
-    endpoints: tuple[Endpoint, ...]
-
-    @property
-    def allow(self) -> str:
-        methods: list[str] = []
-        for endpoint in self.endpoints:
-            methods += [m for m in endpoint.methods if m not in methods]
-        return ", ".join(methods)
-
-
-def _not_implemented(req: Req) -> Resp:
-    raise RestError(
-        "sandbox_not_implemented",
-        f"The WooCommerce sandbox does not implement {req.method} {req.route}.",
-        501,
-    )
 
 
 class WooApp:
@@ -134,9 +80,12 @@ class WooApp:
         self._lock = threading.Lock()
         self.webhooks = WebhookRegistry(store, self._webhook_home, deliver, wc_version, wp_version)
         store.subscribe(self.webhooks.on_store_event)
-        self.orders = OrderRoutes(store)
-        self.resources = ResourceRoutes(store, self.webhooks, wc_version, wp_version)
-        self.routes = self._routes()
+        self.router = Router(
+            OrderRoutes(store),
+            ResourceRoutes(store),
+            WebhookRoutes(store, self.webhooks),
+            SiteRoutes(wc_version, wp_version),
+        )
 
     @property
     def deliver(self) -> Deliver | None:
@@ -153,99 +102,6 @@ class WooApp:
     def _webhook_home(self) -> str:
         with self._lock:
             return self.home_url or self._last_home
-
-    def _routes(self) -> list[Route]:
-        o, r = self.orders, self.resources
-        ni = _not_implemented
-
-        def route(path: str, *endpoints: Endpoint) -> Route:
-            return Route(re.compile(f"^/wc/v3/{path}$", re.IGNORECASE), endpoints)
-
-        item_id = r"(?P<id>\d+)"
-        return [
-            route(
-                "orders",
-                Endpoint(READ, o.list, "list", ORDER_ARGS),
-                Endpoint(CREATE, o.create, "create"),
-            ),
-            route(
-                f"orders/{item_id}",
-                Endpoint(READ, o.get, "view"),
-                Endpoint(EDIT, o.update, "edit"),
-                Endpoint(DELETE, o.delete, "delete"),
-            ),
-            route(
-                r"orders/(?P<order_id>\d+)/refunds",
-                Endpoint(READ, o.refunds, "list", REFUND_ARGS),
-                Endpoint(CREATE, o.create_refund, "create"),
-            ),
-            route(
-                rf"orders/(?P<order_id>\d+)/refunds/{item_id}",
-                Endpoint(READ, o.refund, "view"),
-                Endpoint(DELETE, ni, "delete"),
-            ),
-            route(
-                "customers",
-                Endpoint(READ, r.customers, "list", CUSTOMER_ARGS),
-                Endpoint(CREATE, ni, "create"),
-            ),
-            route(
-                f"customers/{item_id}",
-                Endpoint(READ, r.customer, "view"),
-                Endpoint(EDIT, ni, "edit"),
-                Endpoint(DELETE, ni, "delete"),
-            ),
-            route(
-                "products",
-                Endpoint(READ, r.products, "list", PRODUCT_ARGS),
-                Endpoint(CREATE, ni, "create"),
-            ),
-            route(
-                f"products/{item_id}",
-                Endpoint(READ, r.product, "view"),
-                Endpoint(EDIT, ni, "edit"),
-                Endpoint(DELETE, ni, "delete"),
-            ),
-            route(
-                r"products/(?P<product_id>\d+)/variations",
-                Endpoint(READ, r.variations, "list", PRODUCT_ARGS),
-                Endpoint(CREATE, ni, "create"),
-            ),
-            route(
-                rf"products/(?P<product_id>\d+)/variations/{item_id}",
-                Endpoint(READ, r.variation, "view"),
-                Endpoint(EDIT, ni, "edit"),
-                Endpoint(DELETE, ni, "delete"),
-            ),
-            route(
-                "taxes", Endpoint(READ, r.taxes, "list", TAX_ARGS), Endpoint(CREATE, ni, "create")
-            ),
-            route(
-                "taxes/classes",
-                Endpoint(READ, r.tax_classes, "list"),
-                Endpoint(CREATE, ni, "create"),
-            ),
-            route(
-                f"taxes/{item_id}",
-                Endpoint(READ, r.tax, "view"),
-                Endpoint(EDIT, ni, "edit"),
-                Endpoint(DELETE, ni, "delete"),
-            ),
-            route(
-                "webhooks",
-                Endpoint(READ, r.webhook_list, "list", WEBHOOK_ARGS),
-                Endpoint(CREATE, r.webhook_create, "create"),
-            ),
-            route(
-                f"webhooks/{item_id}",
-                Endpoint(READ, r.webhook, "view"),
-                Endpoint(EDIT, r.webhook_update, "edit"),
-                Endpoint(DELETE, r.webhook_delete, "delete"),
-            ),
-            route("system_status", Endpoint(READ, r.system_status, "list")),
-            route("settings/general", Endpoint(READ, r.settings_general, "list")),
-            route("settings/tax", Endpoint(READ, r.settings_tax, "list")),
-        ]
 
     # ---- WSGI --------------------------------------------------------------------------------
 
@@ -284,7 +140,7 @@ class WooApp:
                 denied = write_permission_error(req.key, method)
                 if denied:
                     raise RestError(denied[0], denied[1], 401)
-            resp, allow = self._dispatch(req)
+            resp, allow = self.router.dispatch(req)
         except RestError as exc:
             resp = exc.response()
         except InvalidParams as exc:
@@ -321,42 +177,15 @@ class WooApp:
         if not req.route.lower().startswith("/wc/"):
             return AuthOutcome()
         return self.auth.authenticate(
-            https=environ.get("wsgi.url_scheme") == "https",
-            method=str(environ.get("REQUEST_METHOD", "GET")),
-            url=req.home + path,
-            query=req.query,
-            form=form,
-            authorization=str(environ.get("HTTP_AUTHORIZATION", "")),
+            Credentials(
+                https=environ.get("wsgi.url_scheme") == "https",
+                method=str(environ.get("REQUEST_METHOD", "GET")),
+                url=req.home + path,
+                query=req.query,
+                form=form,
+                authorization=str(environ.get("HTTP_AUTHORIZATION", "")),
+            )
         )
-
-    def _dispatch(self, req: Req) -> tuple[Resp, str | None]:
-        if req.route == "/":
-            return self.resources.index(req), None
-        if req.route.lower() == "/wc/v3":
-            return Resp(200, {"namespace": "wc/v3", "routes": {}}), None
-        for route in self.routes:
-            match = route.pattern.match(req.route)
-            if match is None:
-                continue
-            allow = route.allow if req.key is not None else None
-            if req.method == "OPTIONS":
-                return Resp(200, {"namespace": "wc/v3", "methods": route.allow.split(", ")}), allow
-            endpoint = next((e for e in route.endpoints if req.method in e.methods), None)
-            if endpoint is None:
-                continue
-            req.match = match.groupdict()
-            try:
-                if endpoint.args:
-                    validate(endpoint.args, dict(req.query))
-                if req.key is None:
-                    code, message = DENIED[endpoint.kind]
-                    raise RestError(code, message, 401)
-                return endpoint.handler(req), allow
-            except RestError as exc:
-                return exc.response(), allow
-            except InvalidParams as exc:
-                return Resp(400, exc.body()), allow
-        raise no_route()
 
     def _respond(
         self,

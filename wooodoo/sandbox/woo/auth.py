@@ -51,6 +51,18 @@ class WooKey:
 
 
 @dataclass(frozen=True)
+class Credentials:
+    """What one request carries that may name a key: its transport, URL, parameters, header."""
+
+    https: bool
+    method: str
+    url: str  # the home URL plus the request path, as WooCommerce rebuilds it
+    query: Mapping[str, Any]
+    form: Mapping[str, Any]  # form fields, which OAuth signs with the query
+    authorization: str
+
+
+@dataclass(frozen=True)
 class AuthOutcome:
     """Who made the request: a key, nobody (anonymous), or an authentication error."""
 
@@ -139,23 +151,13 @@ class Authenticator:
         self._lock = threading.Lock()
         self._nonces: dict[str, dict[int, str]] = {}
 
-    def authenticate(
-        self,
-        *,
-        https: bool,
-        method: str,
-        url: str,
-        query: Mapping[str, Any],
-        form: Mapping[str, Any],
-        authorization: str,
-    ) -> AuthOutcome:
-        """``url`` is the home URL plus the request path, as WooCommerce rebuilds it."""
+    def authenticate(self, request: Credentials) -> AuthOutcome:
         error: AuthOutcome | None = None
-        if https:
-            key, error = self._basic(query, authorization)
+        if request.https:
+            key, error = self._basic(request.query, request.authorization)
             if key is not None:
                 return AuthOutcome(key)
-        outcome = self._oauth(method, url, query, form, authorization)
+        outcome = self._oauth(request)
         if outcome.failed or outcome.key is not None:
             return outcome
         return error or ANONYMOUS
@@ -180,15 +182,9 @@ class Authenticator:
             )
         return key, None
 
-    def _oauth(
-        self,
-        method: str,
-        url: str,
-        query: Mapping[str, Any],
-        form: Mapping[str, Any],
-        authorization: str,
-    ) -> AuthOutcome:
-        params: dict[str, Any] = {**query, **form, **_header_params(authorization)}
+    def _oauth(self, request: Credentials) -> AuthOutcome:
+        header = _header_params(request.authorization)
+        params: dict[str, Any] = {**request.query, **request.form, **header}
         missing = [n for n in OAUTH_PARAMS if not params.get(n)]
         if len(missing) == len(OAUTH_PARAMS):
             return ANONYMOUS
@@ -203,7 +199,7 @@ class Authenticator:
             return _failure("woocommerce_rest_authentication_error", "Consumer key is invalid.")
         provided = urldecode_raw(str(params["oauth_signature"]).replace(" ", "+"))
         sig_method = str(params["oauth_signature_method"])
-        base_string = oauth_base_string(method, url, params)
+        base_string = oauth_base_string(request.method, request.url, params)
         if sig_method not in ("HMAC-SHA1", "HMAC-SHA256"):
             return _failure(
                 "woocommerce_rest_authentication_error",

@@ -55,7 +55,13 @@ class RestError(Exception):
 
 
 def invalid_id(post_type: str) -> RestError:
+    """An id that is no post of that type (orders, refunds, webhooks)."""
     return RestError(f"woocommerce_rest_{post_type}_invalid_id", "Invalid ID.", 404)
+
+
+def invalid_resource_id() -> RestError:
+    """An id that is no customer or tax rate (they are not posts)."""
+    return RestError("woocommerce_rest_invalid_id", "Invalid resource ID.", 404)
 
 
 def no_route() -> RestError:
@@ -82,6 +88,13 @@ def requested_fields(req: Req) -> list[str] | None:
         return None
     values = raw if isinstance(raw, list) else str(raw).split(",")
     return [v.strip() for v in values if str(v).strip()]
+
+
+def select(items: list[Any], p: dict[str, Any]) -> list[Any]:
+    """The ``include`` and ``exclude`` arguments of a collection: ids to keep, ids to drop."""
+    if p.get("include"):
+        items = [i for i in items if i.id in p["include"]]
+    return [i for i in items if i.id not in (p.get("exclude") or [])]
 
 
 @dataclass

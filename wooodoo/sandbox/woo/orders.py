@@ -7,9 +7,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from wooodoo.sandbox.shop.model import ORDER_STATUSES, Order
+from wooodoo.sandbox.shop.model import ORDER_STATUSES, SITE_TZ, Order
 from wooodoo.sandbox.shop.orders import FeeSpec, ItemChange, LineSpec, OrderError, ShippingSpec
 from wooodoo.sandbox.shop.store import StoreData
+from wooodoo.sandbox.shop.totals import decimals_for
 from wooodoo.sandbox.woo.http import (
     Req,
     Resp,
@@ -17,6 +18,7 @@ from wooodoo.sandbox.woo.http import (
     collection,
     invalid_id,
     paginate,
+    select,
     set_param,
     single,
 )
@@ -24,12 +26,11 @@ from wooodoo.sandbox.woo.params import (
     FORCE,
     ORDER_ARGS,
     REFUND_ARGS,
-    InvalidParams,
-    ParamError,
+    check_enum,
     validate,
 )
-from wooodoo.sandbox.woo.php import date_query_value, sprintf_list
-from wooodoo.sandbox.woo.render import SITE_TZ, render_order, render_refund
+from wooodoo.sandbox.woo.php import date_query_value
+from wooodoo.sandbox.woo.render import render_order, render_refund
 
 WRITE_STATUSES = ("auto-draft", *ORDER_STATUSES)
 LINE_ONLY_KEYS = {"line_items", "fee_lines", "shipping_lines", "coupon_lines"}
@@ -143,7 +144,7 @@ class OrderRoutes:
 
     def create(self, req: Req) -> Resp:
         body = req.params
-        _check_status(body)
+        check_enum(body, "status", WRITE_STATUSES)
         try:
             # one order.created and one order.updated, however many saves it takes (as captured)
             with self.store.quiet():
@@ -180,7 +181,7 @@ class OrderRoutes:
 
     def update(self, req: Req) -> Resp:
         body = req.body
-        _check_status(body)
+        check_enum(body, "status", WRITE_STATUSES)
         with self.store.lock:
             order = self._order(req)
         # WooCommerce 7.9 saves line, fee and shipping edits without moving date_modified
@@ -273,10 +274,7 @@ class OrderRoutes:
         p = validate(REFUND_ARGS, req.query)
         order_id = req.int_match("order_id")
         with self.store.lock:
-            found = [r for r in self.store.refunds.values() if r.order_id == order_id]
-            if p["include"]:
-                found = [r for r in found if r.id in p["include"]]
-            found = [r for r in found if r.id not in p["exclude"]]
+            found = select([r for r in self.store.refunds.values() if r.order_id == order_id], p)
             key = (lambda r: r.id) if p["orderby"] == "id" else (lambda r: (r.date_created, r.id))
             found.sort(key=key, reverse=p["order"] == "desc")
             page = paginate(found, p["page"], p["per_page"], p["offset"])
@@ -343,8 +341,6 @@ class OrderRoutes:
 
 
 def _order_dp(order: Order | None) -> int:
-    from wooodoo.sandbox.shop.totals import decimals_for
-
     return decimals_for(order.currency) if order else 2
 
 
@@ -365,13 +361,6 @@ def _decimal(raw: Any) -> Decimal:
         return Decimal(str(raw))
     except (InvalidOperation, ValueError) as exc:
         raise RestError("woocommerce_rest_invalid_amount", "Invalid amount.", 400) from exc
-
-
-def _check_status(body: dict[str, Any]) -> None:
-    status = body.get("status")
-    if status is not None and status not in WRITE_STATUSES:
-        message = f"status is not one of {sprintf_list(list(WRITE_STATUSES))}."
-        raise InvalidParams([ParamError("status", "rest_not_in_enum", message)])
 
 
 __all__ = ["OrderRoutes"]

@@ -154,6 +154,14 @@ def sanitize(arg: Arg, value: Any) -> Any:
     return str(value)
 
 
+def check_enum(body: dict[str, Any], name: str, allowed: Sequence[str]) -> None:
+    """A body value outside its enum is refused as a bad argument, as WordPress does."""
+    value = body.get(name)
+    if value is not None and value not in allowed:
+        message = f"{name} is not one of {sprintf_list(list(allowed))}."
+        raise InvalidParams([ParamError(name, "rest_not_in_enum", message)])
+
+
 def validate(args: Sequence[Arg], params: dict[str, Any]) -> dict[str, Any]:
     """Check the sent arguments, sanitize them in place; return the values with defaults."""
     errors = [e for a in args if a.name in params and (e := check(a, params[a.name])) is not None]
@@ -172,44 +180,40 @@ SEARCH = Arg("search", "string")
 OFFSET = Arg("offset", "integer", absint=True)
 INCLUDE = Arg("include", "array", [], items="integer", id_list=True)
 EXCLUDE = Arg("exclude", "array", [], items="integer", id_list=True)
+AFTER = Arg("after", "date-time")
+BEFORE = Arg("before", "date-time")
+ASCENDING = Arg("order", "string", "asc", enum=("asc", "desc"))
+DESCENDING = Arg("order", "string", "desc", enum=("asc", "desc"))
+POST_ORDERBY = Arg(
+    "orderby", "string", "date", enum=("date", "id", "include", "title", "slug", "modified")
+)
+DP = Arg("dp", "integer", 2, absint=True)
+FORCE = Arg("force", "boolean", False)
+# the order WordPress registers them in, which is the order errors are reported in
+PAGED = (CONTEXT, PAGE, PER_PAGE, SEARCH)
+CHOSEN = (EXCLUDE, INCLUDE, OFFSET)
 
 ORDER_STATUS_ENUM = ("any", "trash", "auto-draft", *ORDER_STATUSES)
 
 ORDER_ARGS: tuple[Arg, ...] = (
-    CONTEXT,
-    PAGE,
-    PER_PAGE,
-    SEARCH,
-    Arg("after", "date-time"),
-    Arg("before", "date-time"),
+    *PAGED,
+    AFTER,
+    BEFORE,
     Arg("modified_after", "date-time"),
     Arg("modified_before", "date-time"),
     Arg("dates_are_gmt", "boolean", False),
-    EXCLUDE,
-    INCLUDE,
-    OFFSET,
-    Arg("order", "string", "desc", enum=("asc", "desc")),
-    Arg("orderby", "string", "date", enum=("date", "id", "include", "title", "slug", "modified")),
+    *CHOSEN,
+    DESCENDING,
+    POST_ORDERBY,
     Arg("parent", "array", [], items="integer", id_list=True),
     Arg("parent_exclude", "array", [], items="integer", id_list=True),
     Arg("status", "array", ["any"], enum=ORDER_STATUS_ENUM, slug_list=True),
     Arg("customer", "integer", absint=True),
     Arg("product", "integer", absint=True),
-    Arg("dp", "integer", 2, absint=True),
+    DP,
 )
 
-REFUND_ARGS: tuple[Arg, ...] = (
-    CONTEXT,
-    PAGE,
-    PER_PAGE,
-    SEARCH,
-    EXCLUDE,
-    INCLUDE,
-    OFFSET,
-    Arg("order", "string", "desc", enum=("asc", "desc")),
-    Arg("orderby", "string", "date", enum=("date", "id", "include", "title", "slug", "modified")),
-    Arg("dp", "integer", 2, absint=True),
-)
+REFUND_ARGS: tuple[Arg, ...] = (*PAGED, *CHOSEN, DESCENDING, POST_ORDERBY, DP)
 
 ROLES = (
     "all",
@@ -222,43 +226,28 @@ ROLES = (
     "shop_manager",
 )
 CUSTOMER_ARGS: tuple[Arg, ...] = (
-    CONTEXT,
-    PAGE,
-    PER_PAGE,
-    SEARCH,
-    EXCLUDE,
-    INCLUDE,
-    OFFSET,
-    Arg("order", "string", "asc", enum=("asc", "desc")),
+    *PAGED,
+    *CHOSEN,
+    ASCENDING,
     Arg("orderby", "string", "name", enum=("id", "include", "name", "registered_date")),
     Arg("email", "email"),
     Arg("role", "string", "customer", enum=ROLES),
 )
 
 WEBHOOK_ARGS: tuple[Arg, ...] = (
-    CONTEXT,
-    PAGE,
-    PER_PAGE,
-    SEARCH,
-    Arg("after", "date-time"),
-    Arg("before", "date-time"),
-    EXCLUDE,
-    INCLUDE,
-    OFFSET,
-    Arg("order", "string", "desc", enum=("asc", "desc")),
+    *PAGED,
+    AFTER,
+    BEFORE,
+    *CHOSEN,
+    DESCENDING,
     Arg("orderby", "string", "date", enum=("date", "id", "title")),
     Arg("status", "string", "all", enum=("all", "active", "paused", "disabled")),
 )
 
 PRODUCT_ARGS: tuple[Arg, ...] = (
-    CONTEXT,
-    PAGE,
-    PER_PAGE,
-    SEARCH,
-    EXCLUDE,
-    INCLUDE,
-    OFFSET,
-    Arg("order", "string", "desc", enum=("asc", "desc")),
+    *PAGED,
+    *CHOSEN,
+    DESCENDING,
     Arg(
         "orderby",
         "string",
@@ -273,9 +262,7 @@ TAX_ARGS: tuple[Arg, ...] = (
     PAGE,
     PER_PAGE,
     OFFSET,
-    Arg("order", "string", "asc", enum=("asc", "desc")),
+    ASCENDING,
     Arg("orderby", "string", "order", enum=("id", "order", "priority")),
     Arg("class", "string"),
 )
-
-FORCE = Arg("force", "boolean", False)

@@ -12,11 +12,9 @@ import hashlib
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from wooodoo.sandbox.catalog import STORE_TIMEZONE
 from wooodoo.sandbox.shop.model import (
-    ZERO,
+    SITE_TZ,
     CouponLine,
     Customer,
     FeeLine,
@@ -28,8 +26,8 @@ from wooodoo.sandbox.shop.model import (
     TaxLine,
 )
 from wooodoo.sandbox.shop.orders import currency_symbol
+from wooodoo.sandbox.shop.totals import decimals_for
 
-SITE_TZ = ZoneInfo(STORE_TIMEZONE)
 API = "/wp-json/wc/v3"
 JSON = dict[str, Any]
 
@@ -44,6 +42,15 @@ def gmt_date(when: datetime | None) -> str | None:
     if when is None:
         return None
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def site_dates(**stamps: datetime | None) -> JSON:
+    """Each date as WordPress gives it: site-local under its name, UTC under ``<name>_gmt``."""
+    out: JSON = {}
+    for name, when in stamps.items():
+        out[name] = local_date(when)
+        out[f"{name}_gmt"] = gmt_date(when)
+    return out
 
 
 def money(value: Decimal, dp: int) -> str:
@@ -150,16 +157,23 @@ def render_tax_line(line: TaxLine, dp: int) -> JSON:
     }
 
 
+def _charged(line: ShippingLine | FeeLine, dp: int) -> JSON:
+    """What a shipping or fee line charges; these keys end both objects."""
+    return {
+        "total": money(line.total, dp),
+        "total_tax": money(line.total_tax, dp),
+        "taxes": _taxes(line.taxes, None),
+        "meta_data": _item_meta(line.meta),
+    }
+
+
 def render_shipping(line: ShippingLine, dp: int) -> JSON:
     return {
         "id": line.id,
         "method_title": line.method_title,
         "method_id": line.method_id,
         "instance_id": line.instance_id,
-        "total": money(line.total, dp),
-        "total_tax": money(line.total_tax, dp),
-        "taxes": _taxes(line.taxes, None),
-        "meta_data": _item_meta(line.meta),
+        **_charged(line, dp),
     }
 
 
@@ -170,10 +184,7 @@ def render_fee(line: FeeLine, dp: int) -> JSON:
         "tax_class": line.tax_class,
         "tax_status": line.tax_status,
         "amount": "",
-        "total": money(line.total, dp),
-        "total_tax": money(line.total_tax, dp),
-        "taxes": _taxes(line.taxes, None),
-        "meta_data": _item_meta(line.meta),
+        **_charged(line, dp),
     }
 
 
@@ -193,8 +204,6 @@ def needs_payment(order: Order) -> bool:
 
 def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None = None) -> JSON:
     """One order as ``GET /orders/<id>`` returns it; ``base`` is the site's home URL."""
-    from wooodoo.sandbox.shop.totals import decimals_for
-
     places = decimals_for(order.currency) if dp is None else dp
     links = rest_links(base, f"orders/{order.id}", "orders")
     if order.customer_id:
@@ -261,8 +270,7 @@ def render_refund(refund: Refund, base: str, dp: int) -> JSON:
     path = f"orders/{refund.order_id}/refunds"
     return {
         "id": refund.id,
-        "date_created": local_date(refund.date_created),
-        "date_created_gmt": gmt_date(refund.date_created),
+        **site_dates(date_created=refund.date_created),
         "amount": money(refund.amount, dp),
         "reason": refund.reason,
         "refunded_by": refund.refunded_by,
@@ -301,10 +309,7 @@ def render_customer(customer: Customer, base: str) -> JSON:
     shipping = {k: customer.shipping.get(k, "") for k in _CUSTOMER_ADDRESS if k != "email"}
     return {
         "id": customer.id,
-        "date_created": local_date(customer.date_created),
-        "date_created_gmt": gmt_date(customer.date_created),
-        "date_modified": local_date(customer.date_modified),
-        "date_modified_gmt": gmt_date(customer.date_modified),
+        **site_dates(date_created=customer.date_created, date_modified=customer.date_modified),
         "email": customer.email,
         "first_name": customer.first_name,
         "last_name": customer.last_name,
@@ -317,14 +322,3 @@ def render_customer(customer: Customer, base: str) -> JSON:
         "meta_data": _meta(customer.meta),
         "_links": rest_links(base, f"customers/{customer.id}", "customers"),
     }
-
-
-def totals_check(order: Order) -> Decimal:
-    """Sum of rounded lines, shipping, fees and taxes minus the total (0 when consistent)."""
-    from wooodoo.sandbox.shop.totals import decimals_for, round_money
-
-    dp = decimals_for(order.currency)
-    lines = sum((round_money(li.total, dp) for li in order.line_items), ZERO)
-    ship = sum((round_money(s.total, dp) for s in order.shipping_lines), ZERO)
-    fees = sum((f.total for f in order.fee_lines), ZERO)
-    return round_money(lines + ship + fees + order.total_tax, dp) - order.total

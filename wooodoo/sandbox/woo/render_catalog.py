@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from wooodoo.sandbox.catalog import TaxRate
 from wooodoo.sandbox.shop.model import Product, Variation
-from wooodoo.sandbox.woo.render import JSON, gmt_date, local_date, rest_links
+from wooodoo.sandbox.woo.render import JSON, rest_links, site_dates
 
 
 def render_tax_rate(rate: TaxRate, base: str) -> JSON:
@@ -57,10 +57,7 @@ def render_product(product: Product, base: str, related: list[int]) -> JSON:
         "name": product.name,
         "slug": product.slug,
         "permalink": f"{base}/product/{product.slug}/",
-        "date_created": local_date(product.date_created),
-        "date_created_gmt": gmt_date(product.date_created),
-        "date_modified": local_date(product.date_modified),
-        "date_modified_gmt": gmt_date(product.date_modified),
+        **site_dates(date_created=product.date_created, date_modified=product.date_modified),
         "type": product.type,
         "status": "publish",
         "featured": False,
@@ -139,10 +136,7 @@ def render_variation(product: Product, variation: Variation, base: str) -> JSON:
     path = f"products/{product.id}/variations"
     return {
         "id": variation.id,
-        "date_created": local_date(product.date_created),
-        "date_created_gmt": gmt_date(product.date_created),
-        "date_modified": local_date(product.date_modified),
-        "date_modified_gmt": gmt_date(product.date_modified),
+        **site_dates(date_created=product.date_created, date_modified=product.date_modified),
         "description": "",
         "permalink": f"{base}/product/{product.slug}/?attribute_size={variation.option}",
         "sku": variation.sku or product.sku,

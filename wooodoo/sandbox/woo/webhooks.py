@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from wooodoo.sandbox.shop.store import StoreData
+from wooodoo.sandbox.woo.http import invalid_id, invalid_resource_id
 from wooodoo.sandbox.woo.php import json_encode
-from wooodoo.sandbox.woo.render import gmt_date, local_date, render_customer, render_order
+from wooodoo.sandbox.woo.render import render_customer, render_order, site_dates
 
 HOOKS: dict[str, list[str]] = {
     "coupon.created": ["woocommerce_process_shop_coupon_meta", "woocommerce_new_coupon"],
@@ -107,10 +108,7 @@ class Webhook:
         if with_secret:
             data["secret"] = self.secret
         data.update(
-            date_created=local_date(self.date_created),
-            date_created_gmt=gmt_date(self.date_created),
-            date_modified=local_date(self.date_modified),
-            date_modified_gmt=gmt_date(self.date_modified),
+            site_dates(date_created=self.date_created, date_modified=self.date_modified),
             _links={
                 "self": [{"href": f"{base}/wp-json/wc/v3/webhooks/{self.id}"}],
                 "collection": [{"href": f"{base}/wp-json/wc/v3/webhooks"}],
@@ -186,20 +184,12 @@ class WebhookRegistry:
             if resource == "order":
                 order = self.store.orders.get(resource_id)
                 if order is None:
-                    return {
-                        "code": "woocommerce_rest_shop_order_invalid_id",
-                        "message": "Invalid ID.",
-                        "data": {"status": 404},
-                    }
+                    return invalid_id("shop_order").response().body
                 return render_order(order, self.store.refunds_of(order.id), base, 2)
             if resource == "customer":
                 customer = self.store.customers.get(resource_id)
                 if customer is None:
-                    return {
-                        "code": "woocommerce_rest_invalid_id",
-                        "message": "Invalid resource ID.",
-                        "data": {"status": 404},
-                    }
+                    return invalid_resource_id().response().body
                 return render_customer(customer, base)
         return {"id": resource_id}
 

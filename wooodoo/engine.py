@@ -565,6 +565,7 @@ class Engine:
                 if totals_edit is not None:
                     values["tax_totals"] = totals_edit
                     self._set_at_create.add(plan.key)
+                    result.stats["tax_totals_at_create"] += 1
             ready.append((plan, values))
         done = create_invoices(self.odoo, ready, self.wait)
         result.stats["in_doubt"] += done.unsure
@@ -646,6 +647,9 @@ class Engine:
             # once per invoice, whether the create carried it or a later write did
             adjusted = done.tax_adjusted or done.plan.key in self._set_at_create
             result.stats["tax_adjusted"] += adjusted and done.status in ("posted", "draft")
+            # a write after the read-back: on 13-15 always, on 16+ only where the mapping's
+            # prediction of Odoo's own rounding was wrong (each costs one more call)
+            result.stats["tax_adjusted_after_read"] += done.tax_adjusted
 
     def _customers(self, result: TenantResult, dry_run: bool = False) -> CustomerSweep:
         return CustomerSweep(

@@ -269,10 +269,12 @@ class MoveBase(BaseModel):
             )
         self.touch(rid, {"amount_untaxed": untaxed, "amount_tax": tax, "amount_total": total})
 
-    def apply_tax_totals(self, rid: int, payload: Any) -> None:
+    def apply_tax_totals(self, rid: int, payload: Any) -> bool:
+        """Set the tax groups' amounts a draft's totals widget was given; True if any moved."""
         row = self.rows[rid]
         if row["state"] != "draft" or not self.is_invoice(row):
-            return
+            return False
+        moved = False
         sign = self.direction(row)
         rounding = self.rounding(row)
         for group_id, wanted in totals.edited_groups(payload, self.db.version):
@@ -288,4 +290,6 @@ class MoveBase(BaseModel):
             if delta:
                 first = group_lines[0]
                 self._set_balance(first["id"], first["balance"] + delta * sign)
+                moved = True
         self.rebalance(rid)
+        return moved

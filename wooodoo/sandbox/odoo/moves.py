@@ -224,10 +224,8 @@ class AccountMove(MoveBase):
         self.recompute(rid)
         if tax_totals is not None:
             self.db.tally[f"{self._name} created with tax_totals"] += 1
-            before = self.rows[rid]["amount_tax"]
-            self.apply_tax_totals(rid, tax_totals)
-            if self.rows[rid]["amount_tax"] != before:
-                self.db.tally[f"{self._name} tax_totals that changed the tax"] += 1
+            if self.apply_tax_totals(rid, tax_totals):
+                self.db.tally[f"{self._name} tax_totals that moved a tax group"] += 1
         self.db.tally[f"{self._name} created"] += 1
         return rid
 

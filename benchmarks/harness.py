@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wooodoo.sandbox import Sandbox, TaxRounding
+from wooodoo.sandbox import Sandbox, TaxRounding, WorkModel
 from wooodoo.sandbox.odoo import VERSIONS
 
 TAX_ROUNDINGS: tuple[TaxRounding, ...] = ("round_per_line", "round_globally")
@@ -147,8 +147,13 @@ def bench(
     seed: int = 1,
     odoo_version: int = 19,
     tax_rounding: TaxRounding = "round_per_line",
+    work: WorkModel | None = None,
 ) -> Iterator[Bench]:
-    """A fresh sandbox and a fresh audit file in a temporary directory, all gone afterwards."""
+    """A fresh sandbox and a fresh audit file in a temporary directory, all gone afterwards.
+
+    ``work``: how long the sandbox's Odoo works on a create before it commits (see
+    ``wooodoo.sandbox.WorkModel``); none by default.
+    """
     with tempfile.TemporaryDirectory(prefix="wooodoo-bench-") as tmp:
         directory = Path(tmp)
         box = Sandbox(
@@ -157,6 +162,7 @@ def bench(
             odoo_version=odoo_version,
             tax_rounding=tax_rounding,
             directory=directory,
+            odoo_work=work,
         )
         with box:
             audit_db = directory / "audit.sqlite3"

@@ -26,9 +26,12 @@ from tests.e2e_helpers import (
     subprocess_env,
 )
 from wooodoo.errors import EXIT_RECORDS_FAILED
+from wooodoo.sandbox import WorkModel
 from wooodoo.sandbox.faults import FaultPlan
 
 RUN_TIMEOUT = 60.0
+# a real Odoo takes 10-15 s for 100 invoices; scaled down so the test stays short
+LATE_COMMITS = WorkModel(per_call=0.15, per_record=0.01)
 
 
 def start_sync(box: Box) -> subprocess.Popen[str]:
@@ -74,6 +77,8 @@ def kill_when(proc: subprocess.Popen[str], ready: Callable[[], bool], limit: flo
 
 
 def finish(box: Box, paid_at_least: int) -> None:
+    # the last kill's calls commit late: the final run starts once Odoo has finished them
+    assert box.sb.odoo_app.wait_idle(timeout=RUN_TIMEOUT)
     proc = start_sync(box)
     out, err = proc.communicate(timeout=RUN_TIMEOUT)
     assert proc.returncode == EXIT_RECORDS_FAILED, out + err  # the JPY orders, by design
@@ -100,8 +105,10 @@ def test_killed_at_random_moments_then_run_again(
 ) -> None:
     rng = random.Random(20261126)
     with running_box(tmp_path, monkeypatch, orders=500, seed=21, batch_size=25) as box:
-        # a little latency per Odoo call, so that a kill lands between calls of one batch
+        # a little latency per Odoo call, so that a kill lands between calls of one batch,
+        # and creates that commit late, after the kill, as a real Odoo's do
         box.sb.odoo_faults.plan = FaultPlan(latency=0.01)
+        box.sb.odoo_app.work = LATE_COMMITS
         interrupted = 0
         for _ in range(4):
             proc = start_sync(box)
@@ -125,6 +132,7 @@ def test_killed_right_after_odoo_committed_a_write(
     """The worst moments: Odoo has the records, the audit store does not know them yet."""
     with running_box(tmp_path, monkeypatch, orders=300, seed=22, batch_size=25) as box:
         box.sb.odoo_faults.plan = FaultPlan(latency=0.005)
+        box.sb.odoo_app.work = LATE_COMMITS
         orphans = 0
         for call in ("res.partner.create", "account.move.create", "account.move.action_post"):
             for _ in range(2):

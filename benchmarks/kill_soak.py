@@ -46,6 +46,13 @@ def snapshot(b: Bench) -> dict[str, int]:
     }
 
 
+def twins_removed(b: Bench) -> int:
+    """Drafts the sync deleted because their key already had a document (audit events)."""
+    with AuditStore(b.audit_db) as store:
+        row = store.db.execute("SELECT COUNT(*) FROM events WHERE action = 'removed'").fetchone()
+    return int(row[0])
+
+
 def verify(b: Bench) -> dict[str, Any]:
     box = b.box
     invoices = b.invoices()
@@ -87,6 +94,7 @@ def verify(b: Bench) -> dict[str, Any]:
         "partners": len(partners),
         "duplicate_partner_refs": sorted(k for k, n in refs.items() if n > 1),
         "duplicate_partner_emails": sorted(k for k, n in emails.items() if n > 1),
+        "twins_removed": twins_removed(b),
         "audit_disagrees": sorted(
             k for k in expected if k in ids and (k not in links or links[k].odoo_id != ids[k])
         ),
@@ -219,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         f"kills done: {kills} (of {args.kills} asked, {len(attempts) - 2} killable runs);"
         f" invoices: {checks['invoices']} (expected {checks['expected_invoices']},"
         f" posted {checks['posted']}, left draft as a recorded mismatch"
-        f" {len(checks['held_as_mismatch'])}); partners: {checks['partners']}"
+        f" {len(checks['held_as_mismatch'])}); partners: {checks['partners']};"
+        f" twins the sync removed: {checks['twins_removed']}"
     )
     print(
         f"duplicates={len(checks['duplicates'])} stray_drafts={len(checks['stray_drafts'])}"

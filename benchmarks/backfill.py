@@ -18,6 +18,9 @@ from typing import Any
 
 from harness import ODOO_VERSIONS, TAX_ROUNDINGS, Bench, ChildRun, Counts, bench, per, table
 
+from wooodoo.audit import AuditStore
+from wooodoo.sandbox import WorkModel
+
 ODOO_CALLS_PER_ORDER = 0.1
 WOO_REQUESTS_PER_ORDER = 0.012
 SYNC_OK = (0, 1)
@@ -26,10 +29,12 @@ SYNC_OK = (0, 1)
 def measure_run(b: Bench, orders: int, timeout: float, *, backfill: bool) -> dict[str, Any]:
     """One sync run from counters reset to process exit, with what Odoo holds afterwards."""
     before = len(b.invoices())
+    work_before = b.box.odoo_app.work_done()
     b.reset_counters()
     run: ChildRun = b.sync(timeout=timeout)
     counts: Counts = b.counts()
     invoices = b.invoices()
+    work = {k: v - work_before.get(k, 0) for k, v in b.box.odoo_app.work_done().items()}
     return {
         "exit_code": run.exit_code,
         "seconds": round(run.seconds, 3),
@@ -43,14 +48,41 @@ def measure_run(b: Bench, orders: int, timeout: float, *, backfill: bool) -> dic
         "odoo_calls_per_order": round(per(counts.odoo_calls, orders), 4),
         "odoo_http_per_order": round(per(counts.odoo_http, orders), 4),
         "woo_requests_per_order": round(per(counts.woo_http, orders), 4),
+        **tax_adjustments(b, work),
         **counts.as_dict(),
         "stderr_tail": run.stderr[-800:] if run.exit_code not in SYNC_OK else "",
     }
 
 
+def tax_adjustments(b: Bench, work: dict[str, int]) -> dict[str, Any]:
+    """How many creates carried the shop's tax (``tax_totals``) and how many needed it.
+
+    Needed: a create whose ``tax_totals`` moved a tax group (the sandbox's Odoo counts them),
+    plus the drafts adjusted by a write after the read-back (13-15, or a wrong prediction).
+    """
+    with AuditStore(b.audit_db) as store:
+        runs = store.runs_after(b.box.tenant, 0)
+    after_read = runs[-1].stats.get("tax_adjusted_after_read", 0) if runs else 0
+    created = work.get("account.move created", 0)
+    carried = work.get("account.move created with tax_totals", 0)
+    needed = work.get("account.move tax_totals that moved a tax group", 0) + after_read
+    return {
+        "creates": created,
+        "creates_with_tax_totals": carried,
+        "tax_adjusted_after_read": after_read,
+        "share_with_tax_totals": round(carried / created, 4) if created else 0.0,
+        "share_needing_adjustment": round(needed / created, 4) if created else 0.0,
+    }
+
+
 def one_repeat(args: argparse.Namespace) -> dict[str, Any]:
+    work = WorkModel(per_record=args.commit_per_record, per_tax_totals=args.commit_per_tax_totals)
     with bench(
-        args.orders, seed=args.seed, odoo_version=args.odoo_version, tax_rounding=args.tax_rounding
+        args.orders,
+        seed=args.seed,
+        odoo_version=args.odoo_version,
+        tax_rounding=args.tax_rounding,
+        work=work,
     ) as b:
         shop_orders = len(b.box.store.orders)
         first = measure_run(b, shop_orders, args.timeout, backfill=True)
@@ -115,6 +147,13 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         secs = [r["backfill"]["seconds"] for r in results]
         lines.append(f"backfill seconds: median {statistics.median(secs):.2f}, min {min(secs):.2f}")
     last = results[-1]["backfill"]
+    lines.append(
+        f"tax adjustments (last repeat): {last['creates_with_tax_totals']} of"
+        f" {last['creates']} creates carried tax_totals"
+        f" ({100 * last['share_with_tax_totals']:.1f} %), "
+        f"{100 * last['share_needing_adjustment']:.1f} % of invoices needed an adjustment,"
+        f" {last['tax_adjusted_after_read']} adjusted by a write after the read-back"
+    )
     lines.append("backfill requests by endpoint (last repeat):")
     calls = {k: v for k, v in last["odoo_by_endpoint"].items() if k.startswith("odoo ")}
     http = {k: v for k, v in last["odoo_by_endpoint"].items() if not k.startswith("odoo ")}
@@ -140,6 +179,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="fresh sandbox for each repeat")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per sync run")
+    parser.add_argument(
+        "--commit-per-record",
+        type=float,
+        default=0.0,
+        help="seconds the sandbox's Odoo works per record created (a real Odoo 19: ~0.085)",
+    )
+    parser.add_argument(
+        "--commit-per-tax-totals",
+        type=float,
+        default=0.0,
+        help="more seconds per invoice created with tax_totals (a real Odoo 19: ~0.06)",
+    )
     parser.add_argument(
         "--no-budgets",
         action="store_true",

@@ -76,7 +76,11 @@ def tax_adjustments(b: Bench, work: dict[str, int]) -> dict[str, Any]:
 
 
 def one_repeat(args: argparse.Namespace) -> dict[str, Any]:
-    work = WorkModel(per_record=args.commit_per_record, per_tax_totals=args.commit_per_tax_totals)
+    work = WorkModel(
+        per_move=args.commit_per_move,
+        per_record=args.commit_per_record,
+        per_tax_totals=args.commit_per_tax_totals,
+    )
     with bench(
         args.orders,
         seed=args.seed,
@@ -180,10 +184,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=1, help="fresh sandbox for each repeat")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per sync run")
     parser.add_argument(
+        "--commit-per-move",
+        type=float,
+        default=0.0,
+        help="seconds the sandbox's Odoo works per invoice created (a real Odoo 19: ~0.085)",
+    )
+    parser.add_argument(
         "--commit-per-record",
         type=float,
         default=0.0,
-        help="seconds the sandbox's Odoo works per record created (a real Odoo 19: ~0.085)",
+        help="seconds it works per other record created (partners)",
     )
     parser.add_argument(
         "--commit-per-tax-totals",

@@ -125,16 +125,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="seconds the sandbox's Odoo works on a create before it commits [0.2]",
     )
     parser.add_argument(
+        "--commit-per-move",
+        type=float,
+        default=0.05,
+        help="more seconds per invoice created (a real Odoo: about 0.1) [0.05]",
+    )
+    parser.add_argument(
         "--commit-per-record",
         type=float,
-        default=0.02,
-        help="more seconds per record created (a real Odoo: about 0.1) [0.02]; "
-        "0 and 0 turn late commits off",
+        default=0.002,
+        help="more seconds per other record (partners) [0.002]; all three 0: no late commits",
     )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.max_delay is None:
-        batch_work = args.commit_per_call + 100 * args.commit_per_record
+        batch_work = args.commit_per_call + 100 * args.commit_per_move
         args.max_delay = round(0.4 + args.orders / 1000 + 3 * batch_work, 2)
     if args.orders < 1 or args.kills < 0 or not 0 <= args.min_delay <= args.max_delay:
         parser.error("need --orders >= 1, --kills >= 0 and 0 <= --min-delay <= --max-delay")
@@ -146,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     attempts: list[dict[str, Any]] = []
     problems: list[str] = []
-    work = WorkModel(per_call=args.commit_per_call, per_record=args.commit_per_record)
+    work = WorkModel(
+        per_call=args.commit_per_call,
+        per_move=args.commit_per_move,
+        per_record=args.commit_per_record,
+    )
     with bench(
         args.orders,
         seed=args.seed,
@@ -214,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"wooodoo kill soak: {args.orders} orders, seed {args.seed}, Odoo {args.odoo_version},"
         f" {args.tax_rounding}, kill delays {args.min_delay:.2f}-{args.max_delay:.2f} s,"
-        f" late commits {args.commit_per_call:g} s + {args.commit_per_record:g} s per record"
+        f" late commits {args.commit_per_call:g} s + {args.commit_per_move:g} s per invoice"
+        f" + {args.commit_per_record:g} s per other record"
         f" (waited {waited:.1f} s for the last ones before the final run)"
     )
     print(
@@ -245,7 +255,11 @@ def main(argv: list[str] | None = None) -> int:
             "seed": args.seed,
             "odoo_version": args.odoo_version,
             "tax_rounding": args.tax_rounding,
-            "late_commits": {"per_call": work.per_call, "per_record": work.per_record},
+            "late_commits": {
+                "per_call": work.per_call,
+                "per_move": work.per_move,
+                "per_record": work.per_record,
+            },
             "kills_asked": args.kills,
             "kills_done": kills,
             "runs": attempts,

@@ -31,7 +31,7 @@ from wooodoo.sandbox.faults import FaultPlan
 
 RUN_TIMEOUT = 60.0
 # a real Odoo takes 10-15 s for 100 invoices; scaled down so the test stays short
-LATE_COMMITS = WorkModel(per_call=0.15, per_record=0.01)
+LATE_COMMITS = WorkModel(per_call=0.1, per_move=0.04, per_record=0.002)
 
 
 def start_sync(box: Box) -> subprocess.Popen[str]:

@@ -95,8 +95,10 @@ def test_a_client_killed_mid_call_does_not_stop_the_commit() -> None:
 
 
 def test_the_work_grows_with_records_and_tax_totals() -> None:
-    model = WorkModel(per_call=1.0, per_record=0.5, per_tax_totals=0.25)
-    assert model.seconds([{"a": 1}, {"a": 2, "tax_totals": {}}]) == 1.0 + 1.0 + 0.25
+    model = WorkModel(per_call=1.0, per_move=0.5, per_record=0.125, per_tax_totals=0.25)
+    two = [{"a": 1}, {"a": 2, "tax_totals": {}}]
+    assert model.seconds("account.move", two) == 1.0 + 1.0 + 0.25
+    assert model.seconds("res.partner", [{"a": 1}]) == 1.0 + 0.125
     assert created_values("create", [[{"a": 1}]], {}) == [{"a": 1}]
     assert created_values("create", (), {"vals_list": {"a": 1}}) == [{"a": 1}]
     assert created_values("write", [[1], {"a": 1}], {}) is None

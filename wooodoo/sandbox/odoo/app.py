@@ -117,7 +117,12 @@ class OdooApp:
             yield
 
     def run_call(
-        self, method: str, args: Sequence[Any], kwargs: Mapping[str, Any], run: Callable[[], T]
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        run: Callable[[], T],
     ) -> T:
         """Run one RPC call as one transaction, after the work its ``create`` costs.
 
@@ -126,7 +131,7 @@ class OdooApp:
         creates is stamped with the time the call began, as PostgreSQL's ``now()`` would.
         """
         values = created_values(method, args, kwargs)
-        delay = self.work.seconds(values) if values else 0.0
+        delay = self.work.seconds(model, values) if values else 0.0
         if delay <= 0:
             with self.transaction():
                 return run()

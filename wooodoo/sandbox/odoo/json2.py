@@ -106,7 +106,7 @@ def _serve(app: OdooApp, request: Request, model: str, method: str) -> Any:
             raise UnprocessableEntity(exc.args[0]) from exc
         return func(*positional, **params)
 
-    return app.run_call(method, (), params, run)
+    return app.run_call(model, method, (), params, run)
 
 
 def _authenticate(app: OdooApp, request: Request) -> None:

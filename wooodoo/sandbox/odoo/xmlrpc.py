@@ -124,4 +124,4 @@ def _execute(
         records, func = resolve(app.db, model, method, context)
         return call_kw(records, method, func, args, kwargs)
 
-    return app.run_call(method, args, kwargs, run)
+    return app.run_call(model, method, args, kwargs, run)

@@ -11,11 +11,13 @@ import threading
 import time
 import xmlrpc.client
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
 
 from tests.sandbox.conftest_odoo import DB, KEY, served
+from wooodoo.sandbox import Sandbox
 from wooodoo.sandbox.odoo.work import WorkModel, created_values
 
 
@@ -103,3 +105,20 @@ def test_the_work_grows_with_records_and_tax_totals() -> None:
     assert created_values("create", (), {"vals_list": {"a": 1}}) == [{"a": 1}]
     assert created_values("write", [[1], {"a": 1}], {}) is None
     assert not WorkModel().any()
+
+
+def test_the_work_can_be_set_and_read_while_the_sandbox_runs(tmp_path: Path) -> None:
+    with Sandbox(orders=5, seed=3, odoo_version=19, directory=tmp_path) as sb:
+        url = f"{sb.odoo_url}/__sandbox__/work"
+        answer = requests.post(url, json={"per_call": 0.5, "per_move": 0.1}, timeout=5)
+        assert answer.status_code == 200
+        assert answer.json()["work"]["per_call"] == 0.5
+        assert sb.odoo_app.work == WorkModel(per_call=0.5, per_move=0.1)
+        bad = requests.post(url, json={"per_cal": 1}, timeout=5)
+        assert bad.status_code == 400
+        assert "per_cal" in bad.json()["error"]
+        assert requests.get(url, timeout=5).json()["done"] == {}
+        assert (
+            requests.get(f"{sb.woo_url}/__sandbox__/work", verify=sb.ca_path, timeout=5).status_code
+            == 404
+        )

@@ -6,7 +6,7 @@ import json
 import os
 import secrets as pysecrets
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,12 +61,19 @@ class SandboxSecrets:
 
 
 class Control:
-    """``/__sandbox__/`` endpoints: read counters, change faults at run time."""
+    """``/__sandbox__/`` endpoints: read counters, change faults (and Odoo's work) at run time."""
 
-    def __init__(self, app: WSGIApp, injector: FaultInjector, counter: RequestCounter) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        injector: FaultInjector,
+        counter: RequestCounter,
+        odoo: OdooApp | None = None,
+    ) -> None:
         self.app = app
         self.injector = injector
         self.counter = counter
+        self.odoo = odoo
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -89,9 +96,33 @@ class Control:
                 base = FaultPlan() if method == "PUT" else self.injector.plan
                 self.injector.plan = base.with_updates(**{k: float(v) for k, v in changes.items()})
                 return _json(start_response, "200 OK", self.injector.plan.__dict__)
+            if path == "/__sandbox__/work" and self.odoo is not None:
+                return self._work(environ, start_response, method, self.odoo)
         except (ValueError, TypeError) as exc:
             return _json(start_response, "400 Bad Request", {"error": str(exc)})
         return _json(start_response, "404 Not Found", {"error": f"no control endpoint {path}"})
+
+    @staticmethod
+    def _work(
+        environ: WSGIEnviron, start_response: StartResponse, method: str, odoo: OdooApp
+    ) -> list[bytes]:
+        """How long Odoo works on a create before committing (``WorkModel``), and its tally."""
+        if method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            changes = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            if not isinstance(changes, dict):
+                raise ValueError("expected a JSON object of work settings")
+            known = set(WorkModel().__dict__)
+            if set(changes) - known:
+                raise ValueError(
+                    f"unknown work setting(s): {', '.join(sorted(set(changes) - known))}"
+                )
+            odoo.work = replace(odoo.work, **{k: float(v) for k, v in changes.items()})
+        elif method != "GET":
+            return _json(start_response, "405 Method Not Allowed", {"error": "GET or POST"})
+        return _json(
+            start_response, "200 OK", {"work": odoo.work.__dict__, "done": odoo.work_done()}
+        )
 
 
 def _json(start_response: StartResponse, status: str, body: Any) -> list[bytes]:
@@ -154,7 +185,8 @@ class Sandbox:
             Control(self.woo_faults, self.woo_faults, self.woo_counter), port=woo_port, tls=self.ca
         )
         self._odoo = LoopbackServer(
-            Control(self.odoo_faults, self.odoo_faults, self.odoo_counter), port=odoo_port
+            Control(self.odoo_faults, self.odoo_faults, self.odoo_counter, self.odoo_app),
+            port=odoo_port,
         )
         self._started = False
 

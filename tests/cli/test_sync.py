@@ -19,6 +19,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import requests
 import yaml
 from click.testing import CliRunner, Result
 
@@ -306,6 +307,8 @@ def test_sandbox_command_serves_a_sync_and_stops_on_sigterm(
             "17",
             "--config-out",
             str(config),
+            "--commit-delay",
+            "0.1",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -327,6 +330,11 @@ def test_sandbox_command_serves_a_sync_and_stops_on_sigterm(
         match = SUMMARY.match(lines(result.stderr)[0])
         assert match, result.stderr
         assert int(match["invoiced"]) > 5
+        # Odoo worked on each create before committing it, as asked
+        odoo_url = next(line.split()[2] for line in out.lines if line.startswith("Odoo "))
+        work = requests.get(f"{odoo_url}/__sandbox__/work", timeout=5).json()
+        assert work["work"]["per_call"] == 0.1
+        assert work["done"]["account.move created"] == int(match["invoiced"])
 
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == EXIT_OK

@@ -25,7 +25,7 @@ from wooodoo.engine import SyncOptions
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, UsageError
 
 if TYPE_CHECKING:
-    from wooodoo.sandbox import Sandbox, TaxRounding
+    from wooodoo.sandbox import Sandbox, TaxRounding, WorkModel
     from wooodoo.sandbox.faults import FaultPlan
 
 ROUNDING: dict[str, TaxRounding] = {"per-line": "round_per_line", "global": "round_globally"}
@@ -81,6 +81,7 @@ def _make_sandbox(
     odoo_port: int = 0,
     woo_faults: FaultPlan | None = None,
     odoo_faults: FaultPlan | None = None,
+    odoo_work: WorkModel | None = None,
 ) -> Sandbox:
     from wooodoo.sandbox import Sandbox
 
@@ -94,6 +95,7 @@ def _make_sandbox(
         odoo_port=odoo_port,
         woo_faults=woo_faults,
         odoo_faults=odoo_faults,
+        odoo_work=odoo_work,
     )
 
 
@@ -134,6 +136,20 @@ def _faults_option(side: str, name: str) -> Callable[[FC], FC]:
 )
 @_faults_option("woo", "WooCommerce")
 @_faults_option("odoo", "Odoo")
+@click.option(
+    "--commit-delay",
+    type=click.FloatRange(0, 600),
+    default=0.0,
+    show_default=True,
+    help="Seconds Odoo works on each create before it commits, even if the client has gone.",
+)
+@click.option(
+    "--commit-per-invoice",
+    type=click.FloatRange(0, 60),
+    default=0.0,
+    show_default=True,
+    help="More seconds per invoice created (a real Odoo: about 0.1).",
+)
 @pass_state
 def sandbox_command(
     state: CliState,
@@ -147,6 +163,8 @@ def sandbox_command(
     faults: float,
     woo_faults: float | None,
     odoo_faults: float | None,
+    commit_delay: float,
+    commit_per_invoice: float,
 ) -> None:
     """Run a local WooCommerce and Odoo look-alike until interrupted.
 
@@ -154,11 +172,14 @@ def sandbox_command(
     CA is written beside the config), Odoo over HTTP on 127.0.0.1. Faults can
     be changed while it runs: POST a JSON object such as {"rate_503": 0.2} to
     /__sandbox__/faults on either server; GET /__sandbox__/counts shows the
-    requests counted per endpoint.
+    requests counted per endpoint. Like a real Odoo, the look-alike can work
+    on each create for a while and commit it even after its client has gone
+    (--commit-delay, --commit-per-invoice, or POST /__sandbox__/work).
 
     \b
     Examples:
       wooodoo sandbox --orders 2000 --odoo-version 17 --config-out /tmp/sb/config.yaml
+      wooodoo sandbox --commit-delay 2 --commit-per-invoice 0.1 --config-out /tmp/sb/config.yaml
       . /tmp/sb/config.yaml.env && wooodoo --config /tmp/sb/config.yaml sync
     """
     directory = (
@@ -167,6 +188,7 @@ def sandbox_command(
         else Path(platformdirs.user_state_dir("wooodoo")) / "sandbox"
     ).resolve()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from wooodoo.sandbox import WorkModel
     from wooodoo.sandbox.faults import FaultPlan
 
     box = _make_sandbox(
@@ -179,6 +201,7 @@ def sandbox_command(
         odoo_port=odoo_port,
         woo_faults=FaultPlan.transient(faults if woo_faults is None else woo_faults),
         odoo_faults=FaultPlan.transient(faults if odoo_faults is None else odoo_faults),
+        odoo_work=WorkModel(per_call=commit_delay, per_move=commit_per_invoice),
     )
     stop = threading.Event()
 

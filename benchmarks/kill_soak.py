@@ -115,7 +115,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--max-delay",
         type=float,
         default=None,
-        help="seconds [default: 0.4 + orders/1000 + the late-commit work of three batches]",
+        help="seconds [default: 0.4 + orders/1000 + the late-commit work of up to 3 batches]",
     )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per sync run")
     parser.add_argument(
@@ -139,8 +139,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.max_delay is None:
+        # about two orders in three are invoiced: a batch of 100 invoices per 150 orders
         batch_work = args.commit_per_call + 100 * args.commit_per_move
-        args.max_delay = round(0.4 + args.orders / 1000 + 3 * batch_work, 2)
+        args.max_delay = round(0.4 + args.orders / 1000 + min(3, args.orders / 150) * batch_work, 2)
     if args.orders < 1 or args.kills < 0 or not 0 <= args.min_delay <= args.max_delay:
         parser.error("need --orders >= 1, --kills >= 0 and 0 <= --min-delay <= --max-delay")
     return args

@@ -59,14 +59,15 @@ def test_kill_soak_kills_and_finds_no_duplicate_nor_missing(tmp_path: Path) -> N
     done = run("kill_soak.py", "--orders", "120", "--kills", "2", "--seed", "1", "--json", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "kills done: 2" in done.stdout
-    assert "duplicates=0 missing=0" in done.stdout
+    assert "duplicates=0 stray_drafts=0 missing=0" in done.stdout
     data = json.loads(out.read_text())
     assert data["kills_done"] == 2
     assert [r["outcome"] for r in data["runs"]][:2] == ["killed", "killed"]
     checks = data["checks"]
     assert checks["expected_invoices"] > 0
     assert checks["posted"] == checks["expected_invoices"]
-    assert checks["duplicates"] == checks["missing"] == []
+    assert checks["duplicates"] == checks["stray_drafts"] == checks["missing"] == []
+    assert data["late_commits"]["per_move"] > 0  # Odoo commits creates late, as a real one
 
 
 @pytest.mark.parametrize("max_ratio", ["10", "0.5"], ids=["flat-enough", "impossible-ratio"])

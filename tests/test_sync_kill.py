@@ -25,7 +25,7 @@ from tests.e2e_helpers import (
     shop_orders,
     subprocess_env,
 )
-from wooodoo.errors import EXIT_RECORDS_FAILED
+from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
 from wooodoo.sandbox import WorkModel
 from wooodoo.sandbox.faults import FaultPlan
 
@@ -76,12 +76,12 @@ def kill_when(proc: subprocess.Popen[str], ready: Callable[[], bool], limit: flo
     return True
 
 
-def finish(box: Box, paid_at_least: int) -> None:
+def finish(box: Box, paid_at_least: int, expect: int = EXIT_RECORDS_FAILED) -> None:
     # the last kill's calls commit late: the final run starts once Odoo has finished them
     assert box.sb.odoo_app.wait_idle(timeout=RUN_TIMEOUT)
     proc = start_sync(box)
     out, err = proc.communicate(timeout=RUN_TIMEOUT)
-    assert proc.returncode == EXIT_RECORDS_FAILED, out + err  # the JPY orders, by design
+    assert proc.returncode == expect, out + err  # 1: the JPY orders fail, by design
     problems, ok_orders = invoice_problems(box.sb, box)
     assert problems == [], "\n".join(problems[:20])
     assert len(ok_orders) >= paid_at_least
@@ -150,3 +150,31 @@ def test_killed_right_after_odoo_committed_a_write(
                 orphans += sum(m["invoice_origin"] not in linked for m in invoices(box.sb))
         assert orphans > 0, "no kill fell between Odoo's commit and the audit's"
         finish(box, 180)
+
+
+def test_killed_while_odoo_works_on_a_create_and_run_again_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race a real Odoo showed: the killed run's create commits after the next run looked.
+
+    Each invoice create takes Odoo 3 s and more; the next run starts right after the kill and
+    looks for the batch's keys well before that. Without settling twins, every invoice of the
+    killed batch would end up twice (one posted, one draft).
+    """
+    with running_box(tmp_path, monkeypatch, orders=120, seed=23, batch_size=25) as box:
+        box.sb.odoo_app.work = WorkModel(per_call=1.0, per_move=0.1, per_record=0.002)
+        counter = "odoo account.move.create"
+        proc = start_sync(box)
+        assert kill_when(
+            proc, lambda: box.sb.odoo_counter.snapshot().get(counter, 0) > 0, RUN_TIMEOUT
+        )
+        assert invoices(box.sb) == []  # Odoo is still at work on the killed run's batch
+        proc = start_sync(box)  # at once, as cron or an impatient person would
+        out, err = proc.communicate(timeout=RUN_TIMEOUT)
+        assert proc.returncode == EXIT_RECORDS_FAILED, out + err
+        # the killed batch did land while the second run worked: that run removed the twins
+        assert box.sb.odoo_app.work_done()["account.move created"] > len(
+            invoice_problems(box.sb, box)[1]
+        )
+        finish(box, 60, expect=EXIT_OK)  # the JPY orders failed in the run before
+        assert [m for m in invoices(box.sb) if m["state"] == "draft"] == []

@@ -107,8 +107,8 @@ def test_the_next_run_removes_the_twins_a_killed_run_left(
         assert result.stats["twins_removed"] == 3
         assert one_per_key(box) == []
         assert not box.sb.odoo_app.call("account.move", "search", [("id", "in", twins)])
-        removed = [e for e in box.events(posted[0]["invoice_origin"]) if e["action"] == "removed"]
-        assert [e["odoo_id"] for e in removed] == [twins[0]]
+        removed = [e for e in box.events(posted[0]["invoice_origin"]) if e.action == "removed"]
+        assert [e.odoo_id for e in removed] == [twins[0]]
         assert box.sb.odoo_counter.total("odoo ") - calls <= 8  # sweep: a few calls, not per key
         # later runs still look (the killed run's calls could commit for an hour): they find
         # nothing to remove
@@ -137,3 +137,24 @@ def test_two_posted_invoices_on_one_key_need_a_person(
         # neither posted invoice is touched: reversing one is a person's decision
         states = box.sb.odoo_app.call("account.move", "read", [first["id"], twin], ["state"])
         assert [s["state"] for s in states] == ["posted", "posted"]
+
+
+def test_a_partner_twin_a_killed_run_left_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_box(tmp_path, monkeypatch, orders=40, seed=34) as box:
+        box.sync()
+        app = box.sb.odoo_app
+        linked = app.call(
+            "res.partner", "search_read", [("ref", "=like", "sandbox/%")], ["ref", "name"]
+        )[0]
+        twin = int(
+            app.call("res.partner", "create", {"name": linked["name"], "ref": linked["ref"]})
+        )
+        pretend_killed_run(box)
+        result = box.sync()
+        assert result.stats["twins_removed"] == 1
+        assert app.call("res.partner", "search", [("id", "=", twin)]) == []
+        assert app.call("res.partner", "search", [("id", "=", linked["id"])]) == [linked["id"]]
+        removed = [e for e in box.events(linked["ref"]) if e["action"] == "removed"]
+        assert [(e["odoo_model"], e["odoo_id"]) for e in removed] == [("res.partner", twin)]

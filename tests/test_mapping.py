@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wooodoo.errors import MappingError
-from wooodoo.mapping import (
+from wooodoo.sync.mapping import (
     Currency,
     OdooTax,
     Reference,
-    _apportion,
+    apportion,
     guest_key,
     map_order,
     partner_key_for_order,
@@ -162,7 +162,7 @@ amounts = st.decimals(min_value=Decimal("-500"), max_value=Decimal("5000"), plac
 @given(st.lists(amounts, min_size=1, max_size=12), st.integers(min_value=-20, max_value=20))
 def test_apportion_hits_the_target_exactly(values: list[Decimal], shift: int) -> None:
     target = sum((v.quantize(CENT, ROUND_HALF_UP) for v in values), Decimal(0)) + shift * CENT
-    out = _apportion(values, target, CENT)
+    out = apportion(values, target, CENT)
     assert sum(out, Decimal(0)) == target
     assert all(o == o.quantize(CENT) for o in out)
     # no amount moves by more than its share of the correction (plus rounding)
@@ -269,7 +269,7 @@ def test_discount_shown_only_if_odoo_reproduces_it_under_its_rounding(rounding: 
 
 
 def test_a_guest_without_email_gets_a_key_of_its_own_on_the_partner() -> None:
-    from wooodoo.mapping import guest_partner_values
+    from wooodoo.sync.mapping import guest_partner_values
 
     raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
     raw["billing"]["email"] = ""

@@ -10,6 +10,7 @@ import pytest
 from wooodoo.errors import ConfigError
 from wooodoo.odoo.protocol import FieldNames, OdooVersion
 from wooodoo.odoo.target import OdooWriter, ReferenceSpec
+from wooodoo.sync.mapping import with_included_twins
 
 
 class CannedOdoo:
@@ -66,7 +67,7 @@ SPEC = ReferenceSpec("acme", {"1": "19% DE"}, {"products": "400000"}, None, Fals
 
 def test_reference_data_in_one_read_per_model_with_the_included_twin() -> None:
     api = CannedOdoo(ROWS)
-    ref = OdooWriter(api).load_reference(SPEC)
+    ref = with_included_twins(OdooWriter(api).load_reference(SPEC))
     assert ref.taxes["1"].id == 11
     assert ref.included[11].id == 12  # same rate, same group, price included
     assert ref.tax_rounding == "round_globally"

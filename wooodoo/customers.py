@@ -9,9 +9,9 @@ from typing import Protocol
 
 from wooodoo.audit import AuditStore
 from wooodoo.batching import CommitWait
-from wooodoo.mapping import Reference
 from wooodoo.odoo.target import OdooTarget
 from wooodoo.partners import resolve_partners, wanted_for_customers
+from wooodoo.sync.mapping import Reference
 from wooodoo.woo.models import Customer
 
 CUSTOMER_CURSOR = "customers"

@@ -26,18 +26,19 @@ from wooodoo.errors import (
     WooodooError,
 )
 from wooodoo.invoicing import create_invoices, settle, totals
-from wooodoo.mapping import (
+from wooodoo.odoo.target import MoveState, OdooTarget, ReferenceSpec
+from wooodoo.partners import (
+    resolve_partners,
+    wanted_for_orders,
+)
+from wooodoo.sync.mapping import (
     InvoicePlan,
     Reference,
     Totals,
     map_order,
     order_key,
     partner_key_for_order,
-)
-from wooodoo.odoo.target import MoveState, OdooTarget, ReferenceSpec
-from wooodoo.partners import (
-    resolve_partners,
-    wanted_for_orders,
+    with_included_twins,
 )
 from wooodoo.twin_sweep import TwinOutcome, TwinSweep, settle_moves
 from wooodoo.woo.models import Customer, Order
@@ -276,7 +277,7 @@ class Engine:
                 journal=sync.journal,
                 use_products=sync.products == "sku",
             )
-            self._ref = self.odoo.load_reference(spec)
+            self._ref = with_included_twins(self.odoo.load_reference(spec))
         return self._ref
 
     def _start(self, options: SyncOptions) -> datetime:

@@ -9,8 +9,8 @@ from typing import Any
 
 from wooodoo.batching import CREATE_ATTEMPTS, CommitWait, Created, create_once
 from wooodoo.errors import OdooRecordError, TransientError
-from wooodoo.mapping import InvoicePlan, Totals
 from wooodoo.odoo.target import MoveState, OdooTarget
+from wooodoo.sync.mapping import InvoicePlan, Totals
 
 
 def totals(state: MoveState) -> Totals:

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 from wooodoo.audit import AuditStore, Event, Link
 from wooodoo.batching import CommitWait, create_once
 from wooodoo.errors import MappingError, OdooRecordError
-from wooodoo.mapping import (
+from wooodoo.odoo.target import OdooTarget
+from wooodoo.sync.mapping import (
     Reference,
     customer_key,
     customer_partner_values,
@@ -19,7 +20,6 @@ from wooodoo.mapping import (
     partner_key_for_order,
     partner_values,
 )
-from wooodoo.odoo.target import OdooTarget
 from wooodoo.woo.models import Customer, Order
 
 T = TypeVar("T")

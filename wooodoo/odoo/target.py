@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from wooodoo.errors import ConfigError, OdooRecordError
-from wooodoo.mapping import Currency, OdooTax, Reference, TaxRounding
 from wooodoo.odoo.protocol import OdooApi
+from wooodoo.sync.mapping import Currency, OdooTax, Reference, TaxRounding
 
 
 @dataclass(frozen=True)
@@ -164,15 +164,6 @@ class OdooWriter:
                 )
             else:
                 taxes[woo_rate] = tax
-        included: dict[int, OdooTax] = {}
-        for tax in taxes.values():
-            twins = [
-                t
-                for t in by_name.values()
-                if t.price_include and t.amount == tax.amount and t.group_id == tax.group_id
-            ]
-            if len(twins) == 1:  # ambiguous twins: keep the exact net amounts instead
-                included[tax.id] = twins[0]
         codes = sorted(set(spec.accounts.values()))
         account_rows = api.call(
             "account.account", "search_read", domain=[("code", "in", codes)], fields=["code"]
@@ -242,7 +233,7 @@ class OdooWriter:
             price_unit_rounded=f.price_unit_rounded,
             tax_rounding=rounding,
             use_products=spec.use_products,
-            included=included,
+            sale_taxes=tuple(by_name.values()),
         )
 
     def tax_rounding(self) -> TaxRounding:

@@ -1,0 +1,28 @@
+"""Idempotency keys: what every Odoo record wooodoo makes carries (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+from wooodoo.woo.models import Order
+
+
+def order_key(tenant: str, order_id: int) -> str:
+    return f"{tenant}/order/{order_id}"
+
+
+def customer_key(tenant: str, customer_id: int) -> str:
+    return f"{tenant}/customer/{customer_id}"
+
+
+def guest_key(tenant: str, email: str) -> str:
+    return f"{tenant}/guest/{email.strip().lower()}"
+
+
+def partner_key_for_order(tenant: str, order: Order) -> str:
+    if order.customer_id:
+        return customer_key(tenant, order.customer_id)
+    return guest_key(tenant, guest_email(order))
+
+
+def guest_email(order: Order) -> str:
+    """The billing e-mail, or a stand-in that keeps an e-mail-less guest's key unique."""
+    return order.billing.email or f"order-{order.id}@guest.invalid"

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from wooodoo.audit import AuditStore, Failure, Link
+from wooodoo.audit import AuditStore, EventRecord, Failure, Link
 from wooodoo.config import Config, TenantConfig, load_config
 from wooodoo.engine import SyncOptions, TenantResult
 from wooodoo.http import RetryPolicy
@@ -82,9 +82,9 @@ class Box:
         with self.audit() as store:
             return {link.key: link for link in store.all_links(self.tenant_name, "order")}
 
-    def events(self, key: str) -> list[dict[str, Any]]:
+    def events(self, key: str) -> list[EventRecord]:
         with self.audit() as store:
-            return [dict(row) for row in store.events(self.tenant_name, key)]
+            return store.events(self.tenant_name, key)
 
     def key(self, order_id: int) -> str:
         return f"{self.tenant_name}/order/{order_id}"
@@ -259,7 +259,7 @@ def invoice_problems(
             and move["state"] == "draft"
             and link is not None
             and link.state == "mismatch"
-            and any(e["action"] == "mismatch" and e["error"] for e in box.events(box.key(order_id)))
+            and any(e.action == "mismatch" and e.error for e in box.events(box.key(order_id)))
         )
         if not flagged:
             problems.append(

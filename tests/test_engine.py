@@ -114,7 +114,7 @@ def test_without_tax_adjustment_a_difference_stays_draft(store: AuditStore) -> N
     drafts = [m for m in odoo.moves.values() if m.state == "draft"]
     assert drafts
     rows = store.events("acme")
-    assert any(r["action"] == "mismatch" and "the shop says" in r["error"] for r in rows)
+    assert any(r.action == "mismatch" and "the shop says" in r.error for r in rows)
 
 
 def test_one_rejected_invoice_does_not_stop_the_others(store: AuditStore) -> None:
@@ -319,13 +319,13 @@ def test_an_order_not_invoiced_leaves_one_skipped_row_per_version(store: AuditSt
     run(Engine(tenant(), woo, odoo, store), full=True)  # sees it again, same version
     key = f"acme/order/{orders[1].id}"
     rows = store.events("acme", key)
-    assert [r["action"] for r in rows] == ["skipped"]
-    assert "on-hold" in rows[0]["error"]
+    assert [r.action for r in rows] == ["skipped"]
+    assert "on-hold" in rows[0].error
     woo.orders[orders[1].id] = Order(
         **{**orders[1].__dict__, "date_modified": orders[1].date_modified + timedelta(hours=1)}
     )
     run(Engine(tenant(), woo, odoo, store))
-    assert [r["action"] for r in store.events("acme", key)] == ["skipped", "skipped"]
+    assert [r.action for r in store.events("acme", key)] == ["skipped", "skipped"]
 
 
 def test_odoo_16_and_later_take_the_tax_adjustment_in_the_create(store: AuditStore) -> None:

@@ -209,5 +209,5 @@ def test_generated_orders_are_booked_to_the_cent_or_flagged(
             assert move["state"] == "draft", (move, link)
             assert link.state == "mismatch", (move, link)
             event = shop.events(key)[0]
-            assert event["action"] == "mismatch", event
-            assert event["error"], event
+            assert event.action == "mismatch", event
+            assert event.error, event

@@ -164,7 +164,7 @@ def test_a_tax_without_mapping_fails_only_its_orders_and_replay_books_them(
         problems, _ = invoice_problems(box.sb, box)
         assert problems == [], "\n".join(problems[:20])
         for key in sorted(affected)[:3]:
-            actions = [e["action"] for e in box.events(key)]
+            actions = [e.action for e in box.events(key)]
             assert actions[0] == "created", actions
             assert "failed" in actions, actions
 
@@ -196,9 +196,9 @@ def test_orders_changed_after_invoicing_become_conflicts_and_invoices_stay(
         ):
             assert links[box.key(order_id)].state == "conflict"
             event = box.events(box.key(order_id))[0]
-            assert event["action"] == "conflict"
-            assert why in event["error"], event["error"]
-            assert "credit note" in event["error"], event["error"]
+            assert event.action == "conflict"
+            assert why in event.error, event.error
+            assert "credit note" in event.error, event.error
         assert links[box.key(untouched)].state == "posted"
 
         third = box.sync()  # a conflict is reported once, not at every run

@@ -156,5 +156,5 @@ def test_a_partner_twin_a_killed_run_left_is_removed(
         assert result.stats["twins_removed"] == 1
         assert app.call("res.partner", "search", [("id", "=", twin)]) == []
         assert app.call("res.partner", "search", [("id", "=", linked["id"])]) == [linked["id"]]
-        removed = [e for e in box.events(linked["ref"]) if e["action"] == "removed"]
-        assert [(e["odoo_model"], e["odoo_id"]) for e in removed] == [("res.partner", twin)]
+        removed = [e for e in box.events(linked["ref"]) if e.action == "removed"]
+        assert [(e.odoo_model, e.odoo_id) for e in removed] == [("res.partner", twin)]

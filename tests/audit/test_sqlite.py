@@ -1,14 +1,20 @@
-"""The audit store on a real SQLite file: permissions, migrations, one-transaction pages."""
+"""The SQLite audit store on a real file: permissions, migrations, one-transaction pages."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
 
-from wooodoo.audit import MIGRATIONS, AuditStore, Event, Link
+from wooodoo.audit import AuditStore, Event, Link
+from wooodoo.audit.migrations import MIGRATIONS
+from wooodoo.errors import EXIT_USAGE, ConfigError
+
+# Files written by earlier versions must keep opening: shipped names never change or move.
+SHIPPED = ("0001_initial",)
 
 
 def test_new_store_is_private_and_migrated_once(tmp_path: Path) -> None:
@@ -21,6 +27,10 @@ def test_new_store_is_private_and_migrated_once(tmp_path: Path) -> None:
         assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_shipped_migrations_keep_their_names_and_order() -> None:
+    assert tuple(name for name, _ in MIGRATIONS[: len(SHIPPED)]) == SHIPPED
+
+
 def test_a_page_is_all_or_nothing(tmp_path: Path) -> None:
     with AuditStore(tmp_path / "a.sqlite3") as store:
         good = Event("order", "1", "acme/order/1", "created", odoo_model="account.move", odoo_id=7)
@@ -30,7 +40,7 @@ def test_a_page_is_all_or_nothing(tmp_path: Path) -> None:
         assert store.events("acme") == []
         assert store.cursor("acme", "orders") is None
         store.commit_page("acme", None, [good], cursor=("orders", "2026-01-02"))
-        assert [r["action"] for r in store.events("acme")] == ["created"]
+        assert [r.action for r in store.events("acme")] == ["created"]
         assert store.cursor("acme", "orders") == "2026-01-02"
 
 
@@ -55,7 +65,20 @@ def test_payload_snapshots_lose_their_secrets(tmp_path: Path) -> None:
         store.commit_page(
             "acme", None, [Event("order", "1", "acme/order/1", "created", payload=payload)]
         )
-        stored = store.events("acme")[0]["payload"]
-    assert "cs_topsecret" not in stored
-    assert "k-123" not in stored
-    assert "Ada" in stored
+        [stored_text] = store.db.execute("SELECT payload FROM events").fetchone()
+        stored = json.dumps(store.events("acme")[0].payload)
+    for text in (stored_text, stored):
+        assert "cs_topsecret" not in text
+        assert "k-123" not in text
+        assert "Ada" in text
+
+
+def test_a_foreign_sqlite_file_is_a_clear_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as other:  # another program's database, with a table named runs
+        other.execute("CREATE TABLE runs (x)")
+    other.close()
+    with pytest.raises(ConfigError) as info:
+        AuditStore(path)
+    assert str(path) in info.value.message
+    assert info.value.exit_code == EXIT_USAGE

@@ -1,0 +1,41 @@
+"""The audit trail: typed records, the ``AuditLog`` protocol, and its SQLite backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wooodoo.audit.encoding import now_iso, scrub
+from wooodoo.audit.log import AuditLog
+from wooodoo.audit.migrations import MIGRATIONS
+from wooodoo.audit.records import ATTENTION_ACTIONS, Event, EventRecord, Failure, Link, Run
+from wooodoo.audit.sqlite import AuditStore
+from wooodoo.errors import ConfigError
+
+__all__ = [
+    "ATTENTION_ACTIONS",
+    "MIGRATIONS",
+    "AuditLog",
+    "AuditStore",
+    "Event",
+    "EventRecord",
+    "Failure",
+    "Link",
+    "Run",
+    "now_iso",
+    "open_audit",
+    "scrub",
+]
+
+
+def open_audit(location: Path | str) -> AuditLog:
+    """The audit log at ``location``: a file path today; a URL names a backend still to come."""
+    if isinstance(location, str):
+        scheme, is_url, _ = location.partition("://")
+        if is_url:
+            raise ConfigError(
+                f"audit_db: {scheme}:// is not supported yet; the audit log is an SQLite file",
+                hint="Set audit_db to a file path (the default is"
+                " ~/.local/state/wooodoo/audit.sqlite3).",
+            )
+        location = Path(location)
+    return AuditStore(location)

@@ -1,0 +1,65 @@
+"""The ``AuditLog`` protocol: what the sync core and the CLI need from an audit backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, Self
+
+from wooodoo.audit.records import Event, EventRecord, Failure, Link, Run
+
+
+class AuditLog(Protocol):
+    """Runs, one transaction per page (events, links, failures, cursor), and reads of all of it.
+
+    Reads never need the network. A page's cursor is saved in the same transaction as the rows
+    it covers, so a cursor never moves past anything unrecorded. A ``tenant`` left out means
+    every tenant's, a ``key`` left out every key's; how many rows ``limit`` keeps by default is
+    the backend's choice (SQLite: 20 runs, 100 events).
+    """
+
+    def start_run(self, tenant: str, command: str) -> int: ...
+
+    def finish_run(
+        self, run_id: int, status: str, stats: dict[str, Any], error: str | None = ...
+    ) -> None: ...
+
+    def runs(self, tenant: str | None = ..., limit: int = ...) -> list[Run]:
+        """The latest runs, newest first."""
+        ...
+
+    def runs_after(self, tenant: str, after_id: int) -> list[Run]:
+        """The tenant's runs after ``after_id``, oldest first."""
+        ...
+
+    def commit_page(
+        self,
+        tenant: str,
+        run_id: int | None,
+        events: Sequence[Event],
+        links: Iterable[Link] = ...,
+        cursor: tuple[str, str] | None = ...,
+    ) -> None:
+        """Events, links, failures and the cursor of one page: all of them or none."""
+        ...
+
+    def cursor(self, tenant: str, name: str) -> str | None: ...
+
+    def links(self, tenant: str, keys: Sequence[str]) -> dict[str, Link]: ...
+
+    def last_actions(self, tenant: str, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """The latest event's (action, source version) for each of these keys that has one."""
+        ...
+
+    def all_links(self, tenant: str, kind: str | None = ...) -> list[Link]: ...
+
+    def failures(self, tenant: str | None = ...) -> list[Failure]: ...
+
+    def events(self, tenant: str, key: str | None = ..., limit: int = ...) -> list[EventRecord]:
+        """The latest events, newest first."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...

@@ -1,0 +1,81 @@
+"""What the audit log takes and hands out: events, links, runs and failures, typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+# What lands in the failures table: records a person must look at, and `replay` retries.
+ATTENTION_ACTIONS = frozenset({"failed", "mismatch", "conflict"})
+
+# Actions after which a record no longer needs attention.
+SETTLED_ACTIONS = frozenset({"created", "linked", "updated", "unchanged", "skipped"})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One attempt on one record; written with the page it belongs to."""
+
+    kind: str  # order | customer | guest | refund
+    source_id: str
+    key: str
+    action: str  # created | linked | updated | unchanged | failed | mismatch | conflict | skipped
+    source_version: str | None = None
+    odoo_model: str | None = None
+    odoo_id: int | None = None
+    odoo_name: str | None = None
+    error: str | None = None
+    payload: Any = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventRecord(Event):
+    """An event as the log hands it back; ``payload`` is the stored JSON, secrets removed."""
+
+    id: int
+    run_id: int | None
+    tenant: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Link:
+    """The current WooCommerce → Odoo mapping of one record."""
+
+    key: str
+    kind: str
+    source_id: str
+    odoo_model: str
+    odoo_id: int
+    state: str  # posted | draft | mismatch | conflict | partner
+    source_version: str | None = None
+    odoo_name: str | None = None
+    amounts: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of a command for one tenant; ``status`` stays ``running`` if it was killed."""
+
+    id: int
+    tenant: str
+    command: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str  # running | ok | partial | aborted
+    stats: dict[str, int]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A record whose last attempt needs a person: the latest reason and how often it happened."""
+
+    tenant: str
+    key: str
+    kind: str
+    source_id: str
+    reason: str
+    attempts: int
+    last_at: datetime

@@ -1,0 +1,274 @@
+"""The audit log in one SQLite file: runs, events, links, cursors, failures, webhook inbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from wooodoo.audit import migrations
+from wooodoo.audit.encoding import from_iso, now_iso, scrub
+from wooodoo.audit.records import (
+    ATTENTION_ACTIONS,
+    SETTLED_ACTIONS,
+    Event,
+    EventRecord,
+    Failure,
+    Link,
+    Run,
+)
+from wooodoo.errors import ConfigError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+# SQLite allows 999 parameters per statement in older builds; key look-ups go in chunks.
+_CHUNK = 500
+
+
+class AuditStore:
+    """One SQLite file (0600, WAL). Reading it never needs the network."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _create_private(path)
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            migrations.migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise ConfigError(
+                f"the audit store {path} cannot be used: {exc}",
+                hint="Point audit_db at another file, or move this one aside (it may be damaged"
+                " or not an SQLite file).",
+            ) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def applied_migrations(self) -> list[str]:
+        return migrations.applied(self.db)
+
+    # ------------------------------------------------------------ runs
+
+    def start_run(self, tenant: str, command: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs (tenant, command, started_at) VALUES (?, ?, ?)",
+            (tenant, command, now_iso()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(
+        self, run_id: int, status: str, stats: dict[str, Any], error: str | None = None
+    ) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, stats = ?, error = ? WHERE id = ?",
+            (now_iso(), status, json.dumps(stats, sort_keys=True), error, run_id),
+        )
+
+    def runs(self, tenant: str | None = None, limit: int = 20) -> list[Run]:
+        """The latest runs, newest first."""
+        rows = self.db.execute(
+            "SELECT * FROM runs WHERE (? IS NULL OR tenant = ?) ORDER BY id DESC LIMIT ?",
+            (tenant, tenant, limit),
+        )
+        return [_run(row) for row in rows]
+
+    def runs_after(self, tenant: str, after_id: int) -> list[Run]:
+        """The tenant's runs after ``after_id``, oldest first."""
+        rows = self.db.execute(
+            "SELECT * FROM runs WHERE tenant = ? AND id > ? ORDER BY id", (tenant, after_id)
+        )
+        return [_run(row) for row in rows]
+
+    # ------------------------------------------------------------ page commit
+
+    def commit_page(
+        self,
+        tenant: str,
+        run_id: int | None,
+        events: Sequence[Event],
+        links: Iterable[Link] = (),
+        cursor: tuple[str, str] | None = None,
+    ) -> None:
+        """Events, links, failures and the cursor of one page, in one transaction."""
+        at = now_iso()
+        with migrations.transaction(self.db) as db:
+            for event in events:
+                _insert_event(db, tenant, run_id, event, at)
+                _note_attention(db, tenant, event, at)
+            for link in links:
+                _upsert_link(db, tenant, link, at)
+            if cursor is not None:
+                name, value = cursor
+                db.execute(
+                    "INSERT INTO cursors (tenant, name, value, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (tenant, name) DO UPDATE SET value = excluded.value,"
+                    " updated_at = excluded.updated_at",
+                    (tenant, name, value, at),
+                )
+
+    # ------------------------------------------------------------ reads
+
+    def cursor(self, tenant: str, name: str) -> str | None:
+        row = self.db.execute(
+            "SELECT value FROM cursors WHERE tenant = ? AND name = ?", (tenant, name)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def links(self, tenant: str, keys: Sequence[str]) -> dict[str, Link]:
+        found: dict[str, Link] = {}
+        for chunk, marks in _chunks(keys):
+            for row in self.db.execute(
+                f"SELECT * FROM links WHERE tenant = ? AND key IN ({marks})",  # noqa: S608
+                (tenant, *chunk),
+            ):
+                found[row["key"]] = _link(row)
+        return found
+
+    def last_actions(self, tenant: str, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+        """The latest event's (action, source version) for each of these keys that has one."""
+        found: dict[str, tuple[str, str | None]] = {}
+        for chunk, marks in _chunks(keys):
+            rows = self.db.execute(
+                "SELECT key, action, source_version FROM events WHERE id IN"  # noqa: S608
+                f" (SELECT MAX(id) FROM events WHERE tenant = ? AND key IN ({marks}) GROUP BY key)",
+                (tenant, *chunk),
+            )
+            for row in rows:
+                found[row["key"]] = (row["action"], row["source_version"])
+        return found
+
+    def all_links(self, tenant: str, kind: str | None = None) -> list[Link]:
+        rows = self.db.execute(
+            "SELECT * FROM links WHERE tenant = ? AND (? IS NULL OR kind = ?) ORDER BY key",
+            (tenant, kind, kind),
+        )
+        return [_link(row) for row in rows]
+
+    def failures(self, tenant: str | None = None) -> list[Failure]:
+        rows = self.db.execute(
+            "SELECT * FROM failures WHERE (? IS NULL OR tenant = ?) ORDER BY tenant, last_at",
+            (tenant, tenant),
+        )
+        return [_failure(row) for row in rows]
+
+    def events(self, tenant: str, key: str | None = None, limit: int = 100) -> list[EventRecord]:
+        """The latest events, newest first."""
+        rows = self.db.execute(
+            "SELECT * FROM events WHERE tenant = ? AND (? IS NULL OR key = ?)"
+            " ORDER BY id DESC LIMIT ?",
+            (tenant, key, key, limit),
+        )
+        return [_event(row) for row in rows]
+
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 (and its folder 0700) before SQLite does it with the umask."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the audit store at {path}: {exc.strerror}") from exc
+
+
+def _chunks(keys: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+    """The keys in slices small enough for one statement, each with its ``?`` marks."""
+    for start in range(0, len(keys), _CHUNK):
+        chunk = list(keys[start : start + _CHUNK])
+        yield chunk, ",".join("?" * len(chunk))
+
+
+# ------------------------------------------------------------ writing one page
+
+
+def _insert_event(
+    db: sqlite3.Connection, tenant: str, run_id: int | None, e: Event, at: str
+) -> None:
+    payload = json.dumps(scrub(e.payload), default=str) if e.payload is not None else None
+    db.execute(
+        "INSERT INTO events (run_id, tenant, kind, source_id, source_version, key, action,"
+        " odoo_model, odoo_id, odoo_name, error, payload, at)"
+        " VALUES (:run_id, :tenant, :kind, :source_id, :source_version, :key, :action,"
+        " :odoo_model, :odoo_id, :odoo_name, :error, :payload, :at)",
+        {**vars(e), "run_id": run_id, "tenant": tenant, "payload": payload, "at": at},
+    )
+
+
+def _note_attention(db: sqlite3.Connection, tenant: str, e: Event, at: str) -> None:
+    """Open or update the key's failure when it needs a person; close it once it is settled."""
+    if e.action in ATTENTION_ACTIONS:
+        db.execute(
+            "INSERT INTO failures (tenant, key, kind, source_id, reason, first_at,"
+            " last_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (tenant, key) DO UPDATE SET reason = excluded.reason,"
+            " attempts = attempts + 1, last_at = excluded.last_at",
+            (tenant, e.key, e.kind, e.source_id, e.error or "", at, at),
+        )
+    elif e.action in SETTLED_ACTIONS:
+        db.execute("DELETE FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key))
+
+
+def _upsert_link(db: sqlite3.Connection, tenant: str, link: Link, at: str) -> None:
+    amounts = json.dumps(link.amounts) if link.amounts is not None else None
+    db.execute(
+        "INSERT INTO links (tenant, key, kind, source_id, source_version, odoo_model,"
+        " odoo_id, odoo_name, state, amounts, updated_at)"
+        " VALUES (:tenant, :key, :kind, :source_id, :source_version, :odoo_model,"
+        " :odoo_id, :odoo_name, :state, :amounts, :updated_at)"
+        " ON CONFLICT (tenant, key) DO UPDATE SET source_version ="
+        " excluded.source_version, odoo_model = excluded.odoo_model, odoo_id ="
+        " excluded.odoo_id, odoo_name = excluded.odoo_name, state = excluded.state,"
+        " amounts = excluded.amounts, updated_at = excluded.updated_at",
+        {**vars(link), "tenant": tenant, "amounts": amounts, "updated_at": at},
+    )
+
+
+# ------------------------------------------------------------ rows → records
+
+_Record = TypeVar("_Record", bound="DataclassInstance")
+
+
+def _record(cls: type[_Record], row: sqlite3.Row, **parsed: Any) -> _Record:
+    """``cls`` from the row's columns of the same names; ``parsed`` for those stored as text."""
+    columns = {f.name: row[f.name] for f in fields(cls) if f.name not in parsed}
+    return cls(**columns, **parsed)
+
+
+def _json(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def _event(row: sqlite3.Row) -> EventRecord:
+    return _record(EventRecord, row, at=from_iso(row["at"]), payload=_json(row["payload"]))
+
+
+def _link(row: sqlite3.Row) -> Link:
+    return _record(Link, row, amounts=_json(row["amounts"]))
+
+
+def _run(row: sqlite3.Row) -> Run:
+    started_at = from_iso(row["started_at"])
+    finished_at = from_iso(row["finished_at"]) if row["finished_at"] else None
+    stats = _json(row["stats"]) or {}
+    return _record(Run, row, started_at=started_at, finished_at=finished_at, stats=stats)
+
+
+def _failure(row: sqlite3.Row) -> Failure:
+    return _record(Failure, row, last_at=from_iso(row["last_at"]))

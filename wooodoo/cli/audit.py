@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
-from wooodoo.audit import AuditStore
+from wooodoo.audit import open_audit
 from wooodoo.cli.group import CliState, pass_state
 from wooodoo.cli.tenants import tenant_option
 
@@ -26,13 +28,13 @@ def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
     state = ctx.ensure_object(CliState)
     config = state.load_config()
     names = [t.name for t in state.tenants(tenant_names)]
-    with AuditStore(config.audit_db) as store:
+    with open_audit(config.audit_db) as store:
         click.echo(f"audit store: {config.audit_db}")
         for name in names:
-            for row in store.runs(name, limit=5):
+            for run in store.runs(name, limit=5):
                 click.echo(
-                    f"{name}: run {row['id']} {row['command']} {row['started_at']}"
-                    f" {row['status']} {row['stats']}"
+                    f"{name}: run {run.id} {run.command} {run.started_at.isoformat()}"
+                    f" {run.status} {json.dumps(run.stats, sort_keys=True)}"
                 )
             open_failures = store.failures(name)
             click.echo(f"{name}: {len(open_failures)} open failure(s)")
@@ -56,10 +58,12 @@ def audit_failures(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
     before = ctx.parent.params["tenant_names"] if ctx.parent else ()  # `audit --tenant X failures`
     named = (*before, *tenant_names)
     names = {t.name for t in state.tenants(named)}
-    with AuditStore(config.audit_db) as store:
+    with open_audit(config.audit_db) as store:
         rows = [f for f in store.failures() if f.tenant in names]
     for f in rows:
-        click.echo(f"{f.key}\tattempts {f.attempts}\t{f.last_at}\t{f.reason.splitlines()[0]}")
+        click.echo(
+            f"{f.key}\tattempts {f.attempts}\t{f.last_at.isoformat()}\t{f.reason.splitlines()[0]}"
+        )
         for extra in f.reason.splitlines()[1:]:
             click.echo(f"\t{extra.strip()}")
     if not rows:
@@ -78,7 +82,7 @@ def audit_show(state: CliState, key: str) -> None:
     """
     tenant = key.split("/", 1)[0]
     config = state.load_config()
-    with AuditStore(config.audit_db) as store:
+    with open_audit(config.audit_db) as store:
         link = store.links(tenant, [key]).get(key)
         events = store.events(tenant, key)
     if link:
@@ -90,12 +94,10 @@ def audit_show(state: CliState, key: str) -> None:
         click.echo(f"{key}: not linked to any Odoo record")
     for e in reversed(events):
         target = ""
-        if e["odoo_id"]:
-            target = f" {e['odoo_model']} {e['odoo_id']}" + (
-                f" {e['odoo_name']}" if e["odoo_name"] else ""
-            )
-        reason = f": {e['error']}" if e["error"] else ""
-        click.echo(f"  {e['at']} run {e['run_id']} {e['action']}{target}{reason}")
+        if e.odoo_id:
+            target = f" {e.odoo_model} {e.odoo_id}" + (f" {e.odoo_name}" if e.odoo_name else "")
+        reason = f": {e.error}" if e.error else ""
+        click.echo(f"  {e.at.isoformat()} run {e.run_id} {e.action}{target}{reason}")
 
 
 def register(group: click.Group) -> None:

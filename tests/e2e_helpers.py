@@ -13,11 +13,11 @@ from typing import Any
 
 from wooodoo.audit import AuditStore, EventRecord, Failure, Link
 from wooodoo.config import Config, TenantConfig, load_config
-from wooodoo.engine import SyncOptions, TenantResult
 from wooodoo.http import RetryPolicy
 from wooodoo.sandbox import Sandbox
 from wooodoo.sandbox.faults import FaultPlan
 from wooodoo.sandbox.woo.render import render_order
+from wooodoo.sync import SyncOptions, TenantResult
 from wooodoo.wiring import open_tenant
 from wooodoo.woo.models import Order, parse_order
 

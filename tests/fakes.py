@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from wooodoo.errors import OdooRecordError, TransientError
-from wooodoo.odoo.target import MoveState, ReferenceSpec
 from wooodoo.sync.mapping import Currency, OdooTax, Reference
+from wooodoo.sync.ports import MoveState, ReferenceSpec
 from wooodoo.woo.models import Customer, Order
 
 CENT = Decimal("0.01")

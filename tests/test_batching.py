@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from wooodoo.batching import CommitWait, create_once
 from wooodoo.errors import NotProcessedError, OdooRecordError, TimedOutError, TransientError
+from wooodoo.sync.create_once import CommitWait, create_once
 
 
 class Odoo:

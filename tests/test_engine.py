@@ -13,8 +13,8 @@ import pytest
 from tests.fakes import FakeOdoo, FakeWoo
 from wooodoo.audit import AuditStore
 from wooodoo.config import Accounts, OdooConfig, SyncConfig, TenantConfig, WooConfig
-from wooodoo.engine import Engine, SyncOptions, tenant_lock
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, ConfigError, LockBusyError
+from wooodoo.sync import Engine, SyncOptions, tenant_lock
 from wooodoo.woo.models import Address, Customer, Order, RefundSummary, parse_order
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce" / "rest"

@@ -9,8 +9,9 @@ import pytest
 
 from wooodoo.errors import ConfigError
 from wooodoo.odoo.protocol import FieldNames, OdooVersion
-from wooodoo.odoo.target import OdooWriter, ReferenceSpec
+from wooodoo.odoo.target import OdooWriter
 from wooodoo.sync.mapping import with_included_twins
+from wooodoo.sync.ports import ReferenceSpec
 
 
 class CannedOdoo:

@@ -26,9 +26,9 @@ from tests.e2e_helpers import (
     shop_orders,
 )
 from wooodoo.cli import main
-from wooodoo.engine import SyncOptions
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
 from wooodoo.sandbox.catalog import TAX_RATES
+from wooodoo.sync import SyncOptions
 from wooodoo.woo.models import Order
 
 VERSIONS = (19, 17, 13)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wooodoo.twins import CLOCK_SKEW, LATE_COMMIT_HORIZON, Doc, doubt, judge
+from wooodoo.sync.twins import CLOCK_SKEW, LATE_COMMIT_HORIZON, Doc, doubt, judge
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 

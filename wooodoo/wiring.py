@@ -8,12 +8,12 @@ from pathlib import Path
 
 from wooodoo.audit import AuditStore
 from wooodoo.config import Config, TenantConfig
-from wooodoo.engine import Engine, Progress, _no_progress, tenant_lock
 from wooodoo.http import RetryPolicy
 from wooodoo.odoo.connect import connect
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.odoo.target import OdooWriter
 from wooodoo.secrets import TenantSecrets, resolve_secrets
+from wooodoo.sync import Engine, Progress, no_progress, tenant_lock
 from wooodoo.woo.client import WooClient
 
 
@@ -55,7 +55,7 @@ def open_tenant(
     config: Config,
     tenant: TenantConfig,
     *,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     retry: RetryPolicy | None = None,
 ) -> Iterator[Engine]:
     """Lock the tenant, resolve its secrets, connect both sides, open the audit store."""

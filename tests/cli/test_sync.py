@@ -32,9 +32,9 @@ from tests.e2e_helpers import (
     shop_orders,
 )
 from wooodoo.cli import main
-from wooodoo.engine import tenant_lock
 from wooodoo.errors import EXIT_LOCKED, EXIT_OK, EXIT_RECORDS_FAILED, EXIT_REMOTE
 from wooodoo.secrets import env_var_name
+from wooodoo.sync import tenant_lock
 from wooodoo.wiring import lock_dir
 
 SUMMARY = re.compile(

@@ -12,8 +12,8 @@ from tests.conftest import WriteConfig
 from wooodoo.cli.group import CliState
 from wooodoo.cli.tenants import overall_exit, run_tenants, summary_line
 from wooodoo.config import Config, TenantConfig
-from wooodoo.engine import TenantResult
 from wooodoo.errors import EXIT_LOCKED, EXIT_OK, EXIT_RECORDS_FAILED, EXIT_REMOTE, EXIT_USAGE
+from wooodoo.sync import TenantResult
 
 
 @pytest.mark.parametrize("parallel", [1, 2])

@@ -21,8 +21,8 @@ from click.decorators import FC
 
 from wooodoo.cli.group import CliState, pass_state
 from wooodoo.cli.tenants import overall_exit, print_outcomes, run_tenants, sync_job
-from wooodoo.engine import SyncOptions
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, UsageError
+from wooodoo.sync import Stat, SyncOptions
 
 if TYPE_CHECKING:
     from wooodoo.sandbox import Sandbox, TaxRounding, WorkModel
@@ -276,7 +276,7 @@ def demo(
     parent.echo(
         f"requests: {woo_calls} to WooCommerce, {odoo_calls} Odoo calls for {orders} orders"
     )
-    failed = sum(o.result.stats["failed"] for o in outcomes if o.result is not None)
+    failed = sum(o.result.stats[Stat.FAILED] for o in outcomes if o.result is not None)
     if failed:
         parent.echo(
             f"the {failed} failed order(s) are on purpose: the generated shop sells a little in"

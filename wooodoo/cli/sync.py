@@ -19,8 +19,8 @@ from wooodoo.cli.tenants import (
     tenant_option,
 )
 from wooodoo.config import Config, TenantConfig
-from wooodoo.engine import Progress, SyncOptions, TenantResult
 from wooodoo.ping import PingResult, ping_tenant
+from wooodoo.sync import Progress, SyncOptions, TenantResult
 from wooodoo.wiring import open_tenant
 
 

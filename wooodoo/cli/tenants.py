@@ -19,8 +19,6 @@ from rich.table import Table
 
 from wooodoo.cli.group import CliState
 from wooodoo.config import Config, TenantConfig
-from wooodoo.engine import Progress as ProgressCallback
-from wooodoo.engine import SyncOptions, TenantResult
 from wooodoo.errors import (
     EXIT_LOCKED,
     EXIT_OK,
@@ -29,6 +27,8 @@ from wooodoo.errors import (
     EXIT_USAGE,
     WooodooError,
 )
+from wooodoo.sync import Progress as ProgressCallback
+from wooodoo.sync import Stat, Step, SyncOptions, TenantResult
 from wooodoo.wiring import open_tenant
 
 log = logging.getLogger(__name__)
@@ -98,18 +98,16 @@ def run_tenants(
         task: TaskID = progress.add_task(
             "", total=None, tenant=tenant.name, pages=0, orders=0, invoices=0
         )
-        counts = {"pages": 0, "orders": 0, "invoices": 0}
+        counts = dict.fromkeys(Step, 0)
 
-        def on_progress(what: str, n: int) -> None:
-            key = {"page": "pages"}.get(what, what)
-            if key in counts:
-                counts[key] += n
-                progress.update(
-                    task,
-                    pages=counts["pages"],
-                    orders=counts["orders"],
-                    invoices=counts["invoices"],
-                )
+        def on_progress(step: Step, n: int) -> None:
+            counts[step] += n
+            progress.update(
+                task,
+                pages=counts[Step.PAGES],
+                orders=counts[Step.ORDERS],
+                invoices=counts[Step.INVOICES],
+            )
 
         started = time.monotonic()
         try:
@@ -136,6 +134,17 @@ def run_tenants(
         return [one(t) for t in tenants]
 
 
+# counts a summary line shows only when they are not zero
+SHOWN_IF_ANY = (
+    Stat.MISMATCH,
+    Stat.CONFLICT,
+    Stat.TAX_ADJUSTED,
+    Stat.TWINS_REMOVED,
+    Stat.WOULD_CREATE,
+    Stat.PARTNERS_WOULD_CREATE,
+)
+
+
 def summary_line(outcome: Outcome) -> str:
     if outcome.error is not None:
         first = outcome.error.message.splitlines()[0]
@@ -144,11 +153,11 @@ def summary_line(outcome: Outcome) -> str:
     assert result is not None
     stats = result.stats
     parts = [
-        f"{stats['invoiced']} invoiced",
-        f"{stats['partners_created']} partners created",
-        f"{stats['failed']} failed",
+        f"{stats[Stat.INVOICED]} invoiced",
+        f"{stats[Stat.PARTNERS_CREATED]} partners created",
+        f"{stats[Stat.FAILED]} failed",
     ]
-    for extra in ("mismatch", "conflict", "tax_adjusted", "would_create", "partners_would_create"):
+    for extra in SHOWN_IF_ANY:
         if stats[extra]:
             parts.append(f"{stats[extra]} {extra.replace('_', ' ')}")
     status = "ok" if result.exit_code == EXIT_OK else "needs attention"
@@ -187,10 +196,10 @@ def _print_table(outcomes: Sequence[Outcome], title: str) -> None:
         s = o.result.stats
         table.add_row(
             o.tenant,
-            str(s["invoiced"] or s["would_create"]),
-            str(s["partners_created"]),
-            str(s["failed"]),
-            str(s["mismatch"] + s["conflict"]),
+            str(s[Stat.INVOICED] or s[Stat.WOULD_CREATE]),
+            str(s[Stat.PARTNERS_CREATED]),
+            str(s[Stat.FAILED]),
+            str(s[Stat.MISMATCH] + s[Stat.CONFLICT]),
             f"{o.seconds:.1f}s",
             "[green]ok" if o.exit_code == EXIT_OK else "[yellow]see wooodoo audit",
         )

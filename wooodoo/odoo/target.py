@@ -1,74 +1,17 @@
-"""The Odoo operations the engine needs, each one batched call over any OdooApi transport."""
+"""``OdooTarget`` for real: the Odoo operations the sync needs, each one batched call over any
+OdooApi transport (XML-RPC or JSON-2)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from wooodoo.errors import ConfigError, OdooRecordError
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.sync.mapping import Currency, OdooTax, Reference, TaxRounding
-
-
-@dataclass(frozen=True)
-class MoveState:
-    """An invoice as read back from Odoo."""
-
-    id: int
-    key: str
-    name: str | None
-    state: str
-    untaxed: Decimal
-    tax: Decimal
-    total: Decimal
-
-
-@dataclass(frozen=True)
-class ReferenceSpec:
-    """What the tenant's config asks to resolve in Odoo."""
-
-    tenant: str
-    taxes: Mapping[str, str]  # rate id or code -> Odoo tax name
-    accounts: Mapping[str, str]  # role -> account code
-    journal: str | None
-    use_products: bool
-
-
-class OdooTarget(Protocol):
-    """What the engine asks of Odoo (a fake in tests, ``OdooWriter`` for real)."""
-
-    def load_reference(self, spec: ReferenceSpec) -> Reference: ...
-
-    def find_partners(self, keys: Sequence[str], emails: Sequence[str]) -> list[dict[str, Any]]: ...
-
-    def create_partners(self, values: Sequence[dict[str, Any]]) -> list[int]: ...
-
-    def update_partner(self, partner_id: int, values: dict[str, Any]) -> None: ...
-
-    def find_invoices(self, keys: Sequence[str]) -> list[MoveState]: ...
-
-    def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]: ...
-
-    def remove_invoices(self, ids: Sequence[int]) -> dict[int, str]: ...
-
-    def recent_partners(self, prefix: str, since: datetime) -> list[dict[str, Any]]: ...
-
-    def remove_partners(self, ids: Sequence[int]) -> dict[int, str]: ...
-
-    def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]: ...
-
-    def read_invoices(self, ids: Sequence[int]) -> dict[int, MoveState]: ...
-
-    def post_invoices(self, ids: Sequence[int]) -> None: ...
-
-    def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]: ...
-
-    def tax_totals_at_create(self, tax_by_tax: Mapping[int, Decimal]) -> Any | None: ...
-
-    def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]: ...
+from wooodoo.sync.ports import MoveState, ReferenceSpec
 
 
 def _dec(value: Any) -> Decimal:

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from wooodoo.audit import AuditStore, Event, Link
-from wooodoo.odoo.target import MoveState, OdooTarget
-from wooodoo.twins import Doc, Verdict, doubt, judge
+from wooodoo.audit import Event, Link
+from wooodoo.sync.ports import AuditLog, MoveState, OdooTarget
+from wooodoo.sync.twins import Doc, Verdict, doubt, judge
 
 TWIN_CURSOR = "twins"  # the id of the last run beyond doubt
 
@@ -86,7 +86,7 @@ class TwinSweep:
     A run with nothing in doubt costs no call.
     """
 
-    def __init__(self, tenant: str, odoo: OdooTarget, store: AuditStore) -> None:
+    def __init__(self, tenant: str, odoo: OdooTarget, store: AuditLog) -> None:
         self.tenant = tenant
         self.odoo = odoo
         self.store = store

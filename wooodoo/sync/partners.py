@@ -1,17 +1,18 @@
-"""Partner resolution for one batch: local links, one Odoo search, one create (split on error)."""
+"""Partners: resolved for a batch of orders (local link, one Odoo search, one create), and the
+customer sweep that brings in registered customers who have not ordered yet."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
-from wooodoo.audit import AuditStore, Event, Link
-from wooodoo.batching import CommitWait, create_once
+from wooodoo.audit import Event, Link
 from wooodoo.errors import MappingError, OdooRecordError
-from wooodoo.odoo.target import OdooTarget
+from wooodoo.sync.create_once import CommitWait, create_once
 from wooodoo.sync.mapping import (
     Reference,
     customer_key,
@@ -20,6 +21,8 @@ from wooodoo.sync.mapping import (
     partner_key_for_order,
     partner_values,
 )
+from wooodoo.sync.outcome import Stat, Stats
+from wooodoo.sync.ports import AuditLog, OdooTarget, WooSource
 from wooodoo.woo.models import Customer, Order
 
 T = TypeVar("T")
@@ -106,7 +109,7 @@ def resolve_partners(
     wanted: dict[str, dict[str, Any]],
     ref: Reference,
     odoo: OdooTarget,
-    store: AuditStore,
+    store: AuditLog,
     *,
     dry_run: bool = False,
     update_known: bool = False,
@@ -201,3 +204,88 @@ def wanted_for_customers(
         except MappingError as exc:
             events.append(Event("customer", str(customer.id), key, "failed", error=str(exc)))
     return wanted, events
+
+
+# ---------------------------------------------------------------- the customer sweep
+
+CUSTOMER_CURSOR = "customers"
+# WordPress users who run the shop: they are not buyers
+STAFF_ROLES = frozenset({"administrator", "shop_manager", "editor", "author", "contributor"})
+
+
+class CustomerSweep:
+    """Creates or updates the partners of WooCommerce customers, for one tenant and run."""
+
+    def __init__(
+        self,
+        tenant: str,
+        woo: WooSource,
+        odoo: OdooTarget,
+        store: AuditLog,
+        ref: Callable[[], Reference],
+        *,
+        run_id: int | None,
+        stats: Stats,
+        dry_run: bool = False,
+        wait: CommitWait | None = None,
+    ) -> None:
+        self.tenant = tenant
+        self.woo = woo
+        self.odoo = odoo
+        self.store = store
+        self.ref = ref  # read on first use: a sweep with nothing new costs no Odoo reads
+        self.run_id = run_id
+        self.stats = stats
+        self.dry_run = dry_run
+        self.wait = wait
+
+    def sweep(self, *, mark: datetime, full: bool) -> None:
+        """Customers registered after the saved mark, newest first (everyone with ``full``).
+
+        The first run only sets the mark: buyers come with their orders, and ``--full``
+        brings in everyone else. ``mark`` becomes the next run's starting point.
+        """
+        saved = self.store.cursor(self.tenant, CUSTOMER_CURSOR)
+        if saved is not None or full:
+            after = None if full or saved is None else datetime.fromisoformat(saved)
+            for customers in self.woo.iter_customers(role="all", newest_first=after is not None):
+                new = [
+                    c
+                    for c in customers
+                    if after is None or c.date_created is None or c.date_created > after
+                ]
+                self.process([c for c in new if c.email and c.role not in STAFF_ROLES])
+                if after is not None and any(
+                    c.date_created is not None and c.date_created <= after for c in customers
+                ):
+                    break  # newest first: the rest registered before the mark
+        if not self.dry_run:
+            self.store.commit_page(
+                self.tenant, self.run_id, [], cursor=(CUSTOMER_CURSOR, mark.isoformat())
+            )
+
+    def process(self, customers: Sequence[Customer]) -> None:
+        """Partners for these customers: found, created, or updated when their data changed."""
+        if not customers:
+            return
+        ref = self.ref()
+        wanted, events = wanted_for_customers(customers, ref)
+        self.stats[Stat.FAILED] += len(events)
+        partners = resolve_partners(
+            wanted,
+            ref,
+            self.odoo,
+            self.store,
+            dry_run=self.dry_run,
+            update_known=True,
+            wait=self.wait,
+        )
+        self.stats[Stat.IN_DOUBT] += partners.unsure
+        self.stats[Stat.FAILED] += len(partners.failed)
+        self.stats[Stat.PARTNERS_CREATED] += sum(
+            1 for e in partners.events if e.action == "created"
+        )
+        if not self.dry_run:
+            self.store.commit_page(
+                self.tenant, self.run_id, events + partners.events, partners.links
+            )

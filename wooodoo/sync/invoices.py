@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from wooodoo.batching import CREATE_ATTEMPTS, CommitWait, Created, create_once
 from wooodoo.errors import OdooRecordError, TransientError
-from wooodoo.odoo.target import MoveState, OdooTarget
+from wooodoo.sync.create_once import CREATE_ATTEMPTS, CommitWait, Created, create_once
 from wooodoo.sync.mapping import InvoicePlan, Totals
+from wooodoo.sync.ports import MoveState, OdooTarget
 
 
 def totals(state: MoveState) -> Totals:

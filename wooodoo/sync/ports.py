@@ -1,0 +1,115 @@
+"""What the sync core needs from each side: WooCommerce, Odoo and the audit log.
+
+The core types against these protocols only; ``wooodoo.woo``, ``wooodoo.odoo`` and
+``wooodoo.audit`` implement them, and the tests hand in working fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from wooodoo.audit import AuditStore
+from wooodoo.sync.mapping import Reference
+from wooodoo.woo.models import Customer, Order
+
+# The audit log the core writes to (the SQLite store today).
+AuditLog = AuditStore
+
+
+# ---------------------------------------------------------------- WooCommerce
+
+
+class RejectedLike(Protocol):
+    @property
+    def record_id(self) -> int | None: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+class OrderPageLike(Protocol):
+    @property
+    def orders(self) -> Sequence[Order]: ...
+
+    @property
+    def rejected(self) -> Sequence[RejectedLike]: ...
+
+    @property
+    def cursor(self) -> datetime: ...
+
+
+class WooSource(Protocol):
+    def iter_order_pages(
+        self, *, modified_after: datetime, statuses: Sequence[str] | None = None
+    ) -> Iterator[OrderPageLike]: ...
+
+    def get_orders(self, ids: Sequence[int]) -> list[Order]: ...
+
+    def iter_customers(
+        self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False
+    ) -> Iterator[list[Customer]]: ...
+
+
+# ---------------------------------------------------------------- Odoo
+
+
+@dataclass(frozen=True)
+class MoveState:
+    """An invoice as read back from Odoo."""
+
+    id: int
+    key: str
+    name: str | None
+    state: str
+    untaxed: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class ReferenceSpec:
+    """What the tenant's config asks to resolve in Odoo."""
+
+    tenant: str
+    taxes: Mapping[str, str]  # rate id or code -> Odoo tax name
+    accounts: Mapping[str, str]  # role -> account code
+    journal: str | None
+    use_products: bool
+
+
+class OdooTarget(Protocol):
+    """What the engine asks of Odoo (a fake in tests, ``OdooWriter`` for real)."""
+
+    def load_reference(self, spec: ReferenceSpec) -> Reference: ...
+
+    def find_partners(self, keys: Sequence[str], emails: Sequence[str]) -> list[dict[str, Any]]: ...
+
+    def create_partners(self, values: Sequence[dict[str, Any]]) -> list[int]: ...
+
+    def update_partner(self, partner_id: int, values: dict[str, Any]) -> None: ...
+
+    def find_invoices(self, keys: Sequence[str]) -> list[MoveState]: ...
+
+    def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]: ...
+
+    def remove_invoices(self, ids: Sequence[int]) -> dict[int, str]: ...
+
+    def recent_partners(self, prefix: str, since: datetime) -> list[dict[str, Any]]: ...
+
+    def remove_partners(self, ids: Sequence[int]) -> dict[int, str]: ...
+
+    def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]: ...
+
+    def read_invoices(self, ids: Sequence[int]) -> dict[int, MoveState]: ...
+
+    def post_invoices(self, ids: Sequence[int]) -> None: ...
+
+    def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]: ...
+
+    def tax_totals_at_create(self, tax_by_tax: Mapping[int, Decimal]) -> Any | None: ...
+
+    def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]: ...

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from wooodoo.audit import AuditStore
+from wooodoo.audit import open_audit
 from wooodoo.config import Config, TenantConfig
 from wooodoo.http import RetryPolicy
 from wooodoo.odoo.connect import connect
@@ -65,7 +65,7 @@ def open_tenant(
         woo = woo_client(tenant, secrets, retry)
         api = odoo_api(tenant, secrets, retry)
         try:
-            with AuditStore(config.audit_db) as store:
+            with open_audit(config.audit_db) as store:
                 yield Engine(tenant, woo, OdooWriter(api), store, progress=progress)
         finally:
             api.close()

@@ -12,12 +12,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from wooodoo.audit import AuditStore
+from wooodoo.audit import AuditLog
 from wooodoo.sync.mapping import Reference
 from wooodoo.woo.models import Customer, Order
 
-# The audit log the core writes to (the SQLite store today).
-AuditLog = AuditStore
+__all__ = [
+    "AuditLog",  # the audit trail the core writes to (``wooodoo.audit``; SQLite today)
+    "MoveState",
+    "OdooTarget",
+    "OrderPageLike",
+    "ReferenceSpec",
+    "RejectedLike",
+    "WooSource",
+]
 
 
 # ---------------------------------------------------------------- WooCommerce

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 import requests
@@ -11,9 +11,8 @@ import requests
 from wooodoo.errors import NotFoundError, RemoteError, TransientError
 from wooodoo.http import classify, json_or_transient
 from wooodoo.odoo import faults
-from wooodoo.odoo.protocol import ApiName, FieldNames, OdooVersion
-from wooodoo.odoo.transport import READ_METHODS, Channel, to_wire, what_of
-from wooodoo.odoo.xmlrpc import check_ids
+from wooodoo.odoo.protocol import ApiName
+from wooodoo.odoo.transport import Channel, Connection, check_ids, to_wire
 
 # Markers of Odoo's own web pages (login, database selector): an Odoo that routes /json/2/ to
 # its website answers 200 with one of them, which is no success and no passing fault.
@@ -101,32 +100,10 @@ def list_databases(channel: Channel, *, tenant: str) -> list[str] | None:
 _ACCEPT_JSON = {"Accept": "application/json"}
 
 
-class JsonTwoApi:
+class JsonTwoApi(Connection):
     """An authenticated JSON-2 connection: bearer API key, one transaction per call."""
 
     api: ApiName = "json2"
-
-    def __init__(
-        self,
-        channel: Channel,
-        *,
-        version: OdooVersion,
-        database: str | None,
-        api_key: str,
-        tenant: str,
-        uid: int | None = None,
-    ) -> None:
-        self.channel = channel
-        self.version = version
-        self.fields = FieldNames.for_version(version)
-        self.database = database
-        self.uid = uid
-        self.tenant = tenant
-        self._api_key = api_key
-
-    @property
-    def requests_sent(self) -> int:
-        return self.channel.requests_sent
 
     def _headers(self) -> Mapping[str, str]:
         headers = {
@@ -138,21 +115,14 @@ class JsonTwoApi:
             headers["X-Odoo-Database"] = self.database
         return headers
 
-    def call(
-        self,
-        model: str,
-        method: str,
-        *,
-        ids: Sequence[int] | None = None,
-        retry: bool | None = None,
-        **kwargs: Any,
-    ) -> Any:
+    def _sender(
+        self, model: str, method: str, ids: Sequence[int] | None, kwargs: dict[str, Any], what: str
+    ) -> Callable[[], Any]:
         check_ids(method, ids)
         named = dict(kwargs)
         if ids is not None:
             named["ids"] = list(ids)
         body = json.dumps(to_wire(named)).encode("utf-8")
-        what = what_of(model, method, self.tenant)
         secrets = (self._api_key,)
 
         def send() -> Any:
@@ -161,18 +131,4 @@ class JsonTwoApi:
             )
             return decode(resp, what=what, tenant=self.tenant, secrets=secrets)
 
-        return self.channel.run(
-            send, retry=method in READ_METHODS if retry is None else retry, what=what
-        )
-
-    def close(self) -> None:
-        self.channel.close()
-
-    def __enter__(self) -> JsonTwoApi:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"JsonTwoApi({self.channel.url!r}, version={self.version.label!r})"
+        return send

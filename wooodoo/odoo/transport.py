@@ -1,19 +1,21 @@
-"""HTTP plumbing both Odoo transports share: one session, counted requests, safe retries."""
+"""What both Odoo transports share: one session, counted requests, safe retries, closing."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import requests
 import urllib3.exceptions
 
 from wooodoo.errors import NotProcessedError, RemoteRequestError, TransientError
 from wooodoo.http import RetryPolicy, parse_retry_after, redact_url, transient_from_exception
+from wooodoo.odoo.protocol import FieldNames, OdooVersion
 
 log = logging.getLogger("wooodoo.odoo")
 
@@ -35,6 +37,8 @@ READ_METHODS = frozenset(
         "has_access",
     }
 )
+# Model methods: Odoo refuses ids for them (JSON-2 answers 422), so do we, on both transports.
+MODEL_METHODS = frozenset({"create", "search", "search_count", "search_read", "fields_get"})
 
 
 class _Stop(Exception):
@@ -141,6 +145,69 @@ class Channel:
         self.session.close()
 
 
+class Connection(ABC):
+    """One authenticated connection, whichever transport: ``call``'s retry rule and closing.
+
+    Each transport says only how one attempt at a call is sent (``_sender``).
+    """
+
+    def __init__(
+        self,
+        channel: Channel,
+        *,
+        version: OdooVersion,
+        database: str | None,
+        api_key: str,
+        tenant: str,
+        uid: int | None = None,
+    ) -> None:
+        self.channel = channel
+        self.version = version
+        self.fields = FieldNames.for_version(version)
+        self.database = database
+        self.uid = uid
+        self.tenant = tenant
+        self._api_key = api_key
+
+    @property
+    def requests_sent(self) -> int:
+        return self.channel.requests_sent
+
+    def call(
+        self,
+        model: str,
+        method: str,
+        *,
+        ids: Sequence[int] | None = None,
+        retry: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``OdooApi.call``: reads are retried, writes only where Odoo never saw them."""
+        what = what_of(model, method, self.tenant)
+        send = self._sender(model, method, ids, kwargs, what)
+        return self.channel.run(
+            send, retry=method in READ_METHODS if retry is None else retry, what=what
+        )
+
+    @abstractmethod
+    def _sender(
+        self, model: str, method: str, ids: Sequence[int] | None, kwargs: dict[str, Any], what: str
+    ) -> Callable[[], Any]:
+        """One attempt at the call, ready to run under the retry policy."""
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.channel.url!r}, version={self.version.label!r})"
+
+
 def _never_connected(exc: requests.RequestException) -> bool:
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
@@ -168,6 +235,11 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [to_wire(v) for v in value]
     return value
+
+
+def check_ids(method: str, ids: Sequence[int] | None) -> None:
+    if ids is not None and method in MODEL_METHODS:
+        raise TypeError(f"{method} is a model method: it takes no ids")
 
 
 def what_of(model: str, method: str, tenant: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xmlrpc.client
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 from xml.parsers.expat import ExpatError
 
@@ -12,8 +12,8 @@ import requests
 from wooodoo.errors import AuthError, TransientError, WooodooError
 from wooodoo.http import classify
 from wooodoo.odoo import faults
-from wooodoo.odoo.protocol import ApiName, FieldNames, OdooVersion
-from wooodoo.odoo.transport import READ_METHODS, Channel, to_wire, what_of
+from wooodoo.odoo.protocol import ApiName, OdooVersion
+from wooodoo.odoo.transport import Channel, Connection, check_ids, to_wire
 
 # Named arguments that must travel positionally, in this order, after ``ids``. The domain is
 # positional because its keyword is ``args`` up to 16 and ``domain`` from 17.
@@ -24,8 +24,6 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "create": ("vals_list",),
     "write": ("vals",),
 }
-# Model methods: Odoo refuses ids for them (JSON-2 answers 422), so do we, on both transports.
-MODEL_METHODS = frozenset({"create", "search", "search_count", "search_read", "fields_get"})
 
 
 def translate(
@@ -43,11 +41,6 @@ def translate(
         else:
             raise TypeError(f"{method} needs {name}=")
     return to_wire(args), to_wire(named)
-
-
-def check_ids(method: str, ids: Sequence[int] | None) -> None:
-    if ids is not None and method in MODEL_METHODS:
-        raise TypeError(f"{method} is a model method: it takes no ids")
 
 
 def rpc(
@@ -166,7 +159,7 @@ def authenticate(
     return uid
 
 
-class XmlRpcApi:
+class XmlRpcApi(Connection):
     """An authenticated XML-RPC connection (``execute_kw`` on ``/xmlrpc/2/object``)."""
 
     api: ApiName = "xmlrpc"
@@ -181,53 +174,23 @@ class XmlRpcApi:
         api_key: str,
         tenant: str,
     ) -> None:
-        self.channel = channel
-        self.version = version
-        self.fields = FieldNames.for_version(version)
-        self.database: str | None = database
-        self.uid: int | None = uid
-        self.tenant = tenant
-        self._api_key = api_key
-
-    @property
-    def requests_sent(self) -> int:
-        return self.channel.requests_sent
-
-    def call(
-        self,
-        model: str,
-        method: str,
-        *,
-        ids: Sequence[int] | None = None,
-        retry: bool | None = None,
-        **kwargs: Any,
-    ) -> Any:
-        args, named = translate(method, ids, kwargs)
-        what = what_of(model, method, self.tenant)
-        params = (self.database, self.uid, self._api_key, model, method, args, named)
-        return self.channel.run(
-            lambda: rpc(
-                self.channel,
-                "object",
-                "execute_kw",
-                params,
-                what=what,
-                tenant=self.tenant,
-                secrets=(self._api_key,),
-                legacy_password=self.version.major < 14,
-            ),
-            retry=method in READ_METHODS if retry is None else retry,
-            what=what,
+        # every XML-RPC call names the database and the user: neither may be missing here
+        super().__init__(
+            channel, version=version, database=database, uid=uid, api_key=api_key, tenant=tenant
         )
 
-    def close(self) -> None:
-        self.channel.close()
-
-    def __enter__(self) -> XmlRpcApi:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"XmlRpcApi({self.channel.url!r}, version={self.version.label!r})"
+    def _sender(
+        self, model: str, method: str, ids: Sequence[int] | None, kwargs: dict[str, Any], what: str
+    ) -> Callable[[], Any]:
+        args, named = translate(method, ids, kwargs)
+        params = (self.database, self.uid, self._api_key, model, method, args, named)
+        return lambda: rpc(
+            self.channel,
+            "object",
+            "execute_kw",
+            params,
+            what=what,
+            tenant=self.tenant,
+            secrets=(self._api_key,),
+            legacy_password=self.version.major < 14,
+        )

@@ -49,3 +49,19 @@ def test_failures_of_the_tenants_named_before_or_after_the_subcommand(two_tenant
     assert failed_tenants(run(two_tenants, "audit", "--tenant", "shop-a", "failures")) == {"shop-a"}
     both = run(two_tenants, "audit", "--tenant", "shop_b", "failures", "--tenant", "shop-a")
     assert failed_tenants(both) == set(TENANTS)
+
+
+def test_a_failure_without_a_reason_is_listed_not_a_crash(tmp_path: Path) -> None:
+    from wooodoo.audit import AuditStore, Event
+
+    db = tmp_path / "audit.sqlite3"
+    path = tmp_path / "c.yaml"
+    example = Path(__file__).parents[2] / "wooodoo" / "config.example.yaml"
+    config = yaml.safe_load(example.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**config, "audit_db": str(db)}), encoding="utf-8")
+    with AuditStore(db) as store:
+        store.commit_page("acme", None, [Event("order", "7", "acme/order/7", "conflict")])
+    result = run(path, "audit", "failures")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "acme/order/7" in result.stdout
+    assert "(no reason recorded)" in result.stdout

@@ -61,10 +61,9 @@ def audit_failures(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
     with open_audit(config.audit_db) as store:
         rows = [f for f in store.failures() if f.tenant in names]
     for f in rows:
-        click.echo(
-            f"{f.key}\tattempts {f.attempts}\t{f.last_at.isoformat()}\t{f.reason.splitlines()[0]}"
-        )
-        for extra in f.reason.splitlines()[1:]:
+        first, *more = f.reason.splitlines() or ["(no reason recorded)"]
+        click.echo(f"{f.key}\tattempts {f.attempts}\t{f.last_at.isoformat()}\t{first}")
+        for extra in more:
             click.echo(f"\t{extra.strip()}")
     if not rows:
         state.echo("no open failures")

@@ -17,7 +17,7 @@ from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, ConfigError, LockBusyEr
 from wooodoo.sync import Engine, SyncOptions, tenant_lock
 from wooodoo.woo.models import Address, Customer, Order, RefundSummary, parse_order
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce" / "rest"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce" / "rest"
 BASES = [
     "order-guest",
     "order-fee-and-gift-wrap",

@@ -23,7 +23,7 @@ from wooodoo.sync.mapping import (
 )
 from wooodoo.woo.models import parse_order
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce" / "rest"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce" / "rest"
 TAXES = {
     "1": OdooTax(11, "19% DE", Decimal(19), False),
     "2": OdooTax(12, "7% DE", Decimal(7), False),

@@ -87,6 +87,9 @@ def post_isolating(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:
     return {}
 
 
+Postable = tuple[InvoicePlan, MoveState, bool]  # a draft that matches; True: tax adjusted
+
+
 def settle(
     odoo: OdooTarget,
     moves: Sequence[tuple[InvoicePlan, MoveState]],
@@ -99,57 +102,73 @@ def settle(
     A draft whose amounts still differ is never posted: it stays draft as a ``mismatch``.
     """
     outcome: dict[int, Settled] = {}
-    to_post: list[tuple[InvoicePlan, MoveState, bool]] = []
+    to_post: list[Postable] = []
     wanted: dict[int, tuple[InvoicePlan, MoveState]] = {}
     for plan, state in moves:
         if state.state == "posted":
             outcome[state.id] = Settled(plan, state, "posted", name=state.name)
         elif not totals(state).differs(plan.expected):
             to_post.append((plan, state, False))
-        elif (
-            tax_adjust
-            and state.untaxed == plan.expected.untaxed
-            and abs(state.tax - plan.expected.tax) <= Decimal("0.01") * len(plan.lines)
-        ):
+        elif tax_adjust and _adjustable(plan, state):
             wanted[state.id] = (plan, state)
         else:
             reason = f"Odoo computed {totals(state)}, the shop says {plan.expected}"
             outcome[state.id] = Settled(plan, state, "mismatch", reason)
     if wanted:
-        refused = odoo.adjust_taxes(
-            {move_id: plan.expected_tax_by_tax for move_id, (plan, _) in wanted.items()}
-        )
-        adjusted = [item for move_id, item in wanted.items() if move_id not in refused]
-        for move_id in refused:
-            plan, state = wanted[move_id]
-            reason = f"tax adjustment refused: {refused[move_id]}"
-            outcome[move_id] = Settled(plan, state, "mismatch", reason)
-        reread = odoo.read_invoices([state.id for _, state in adjusted]) if adjusted else {}
-        for plan, state in adjusted:
-            now = reread[state.id]
-            if totals(now).differs(plan.expected):
-                reason = (
-                    f"after adjusting taxes Odoo has {totals(now)}, the shop says {plan.expected}"
-                )
-                outcome[state.id] = Settled(plan, state, "mismatch", reason)
-            else:
-                to_post.append((plan, state, True))
+        to_post += _adjust(odoo, wanted, outcome)
     if post and to_post:
-        ids = [state.id for _, state, _ in to_post]
-        refusals = post_recovering(odoo, ids)
-        # What Odoo has is the truth: a post whose answer was lost (or that answered with an
-        # error after committing) still counts as posted.
-        after = odoo.read_invoices(ids)
-        for plan, state, adj in to_post:
-            now = after[state.id]
-            if now.state == "posted":
-                outcome[state.id] = Settled(plan, state, "posted", name=now.name, tax_adjusted=adj)
-            else:
-                refusal = refusals.get(state.id, "the invoice is still a draft")
-                outcome[state.id] = Settled(
-                    plan, state, "failed", f"posting refused: {refusal}", tax_adjusted=adj
-                )
+        _post(odoo, to_post, outcome)
     else:
         for plan, state, adj in to_post:
             outcome[state.id] = Settled(plan, state, "draft", name=state.name, tax_adjusted=adj)
     return [outcome[state.id] for _, state in moves]
+
+
+def _adjustable(plan: InvoicePlan, state: MoveState) -> bool:
+    """Only the tax differs, by at most a cent per line: Odoo rounded otherwise than the shop."""
+    return state.untaxed == plan.expected.untaxed and abs(state.tax - plan.expected.tax) <= Decimal(
+        "0.01"
+    ) * len(plan.lines)
+
+
+def _adjust(
+    odoo: OdooTarget,
+    wanted: dict[int, tuple[InvoicePlan, MoveState]],
+    outcome: dict[int, Settled],
+) -> list[Postable]:
+    """Set the drafts' tax to the shop's, read them back; those that now match can be posted."""
+    refused = odoo.adjust_taxes(
+        {move_id: plan.expected_tax_by_tax for move_id, (plan, _) in wanted.items()}
+    )
+    adjusted = [item for move_id, item in wanted.items() if move_id not in refused]
+    for move_id in refused:
+        plan, state = wanted[move_id]
+        reason = f"tax adjustment refused: {refused[move_id]}"
+        outcome[move_id] = Settled(plan, state, "mismatch", reason)
+    reread = odoo.read_invoices([state.id for _, state in adjusted]) if adjusted else {}
+    postable: list[Postable] = []
+    for plan, state in adjusted:
+        now = reread[state.id]
+        if totals(now).differs(plan.expected):
+            reason = f"after adjusting taxes Odoo has {totals(now)}, the shop says {plan.expected}"
+            outcome[state.id] = Settled(plan, state, "mismatch", reason)
+        else:
+            postable.append((plan, state, True))
+    return postable
+
+
+def _post(odoo: OdooTarget, to_post: list[Postable], outcome: dict[int, Settled]) -> None:
+    ids = [state.id for _, state, _ in to_post]
+    refusals = post_recovering(odoo, ids)
+    # What Odoo has is the truth: a post whose answer was lost (or that answered with an
+    # error after committing) still counts as posted.
+    after = odoo.read_invoices(ids)
+    for plan, state, adj in to_post:
+        now = after[state.id]
+        if now.state == "posted":
+            outcome[state.id] = Settled(plan, state, "posted", name=now.name, tax_adjusted=adj)
+        else:
+            refusal = refusals.get(state.id, "the invoice is still a draft")
+            outcome[state.id] = Settled(
+                plan, state, "failed", f"posting refused: {refusal}", tax_adjusted=adj
+            )

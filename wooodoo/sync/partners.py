@@ -125,16 +125,42 @@ def resolve_partners(
     for key, link in known.items():
         result.ids[key] = link.odoo_id
         if update_known and link.source_version != values_hash(wanted[key]) and not dry_run:
-            current = {k: v for k, v in wanted[key].items() if k not in ("ref", "customer_rank")}
-            try:
-                odoo.update_partner(link.odoo_id, current)
-            except OdooRecordError as exc:
-                result.refused(key, exc.message)
-                continue
-            result.matched(key, link.odoo_id, wanted[key], "updated")
+            _update(odoo, key, link.odoo_id, wanted[key], result)
     missing = [k for k in wanted if k not in known]
     if not missing:
         return result
+    to_create = _find_existing(odoo, missing, wanted, result)
+    unique, aliases = _once_per_buyer(to_create, wanted)
+    if dry_run:
+        for key in unique + list(aliases):
+            result.events.append(Event(_kind(key), _source(key), key, "would_create"))
+            result.ids[key] = 0
+        return result
+    _create(odoo, unique, wanted, wait, result)
+    for alias, target in aliases.items():
+        if target in result.ids:
+            result.matched(alias, result.ids[target], wanted[alias], None)
+        else:
+            result.failed[alias] = result.failed.get(target, "partner could not be created")
+    return result
+
+
+def _update(
+    odoo: OdooTarget, key: str, partner_id: int, values: dict[str, Any], result: PartnerResult
+) -> None:
+    current = {k: v for k, v in values.items() if k not in ("ref", "customer_rank")}
+    try:
+        odoo.update_partner(partner_id, current)
+    except OdooRecordError as exc:
+        result.refused(key, exc.message)
+        return
+    result.matched(key, partner_id, values, "updated")
+
+
+def _find_existing(
+    odoo: OdooTarget, missing: list[str], wanted: dict[str, dict[str, Any]], result: PartnerResult
+) -> list[str]:
+    """Link what Odoo has by key, then by e-mail (one search); the keys still to create."""
     emails = sorted({str(wanted[k]["email"]).lower() for k in missing if wanted[k]["email"]})
     rows = odoo.find_partners(missing, emails)
     by_ref = {r["ref"]: r["id"] for r in rows if r.get("ref")}
@@ -150,11 +176,20 @@ def resolve_partners(
             to_create.append(key)
         else:
             result.matched(key, partner_id, wanted[key], "linked")
-    # The same buyer twice in one batch (guest and account, any letter case): create once.
+    return to_create
+
+
+def _once_per_buyer(
+    keys: list[str], wanted: dict[str, dict[str, Any]]
+) -> tuple[list[str], dict[str, str]]:
+    """The same buyer twice in one batch (guest and account, any letter case): create once.
+
+    Returns the keys to create and, for the others, the key whose partner they share.
+    """
     first_by_email: dict[str, str] = {}
     unique: list[str] = []
     aliases: dict[str, str] = {}
-    for key in to_create:
+    for key in keys:
         email = str(wanted[key]["email"] or "").lower()
         if email and email in first_by_email:
             aliases[key] = first_by_email[email]
@@ -162,33 +197,31 @@ def resolve_partners(
         if email:
             first_by_email[email] = key
         unique.append(key)
-    if dry_run:
-        for key in unique + list(aliases):
-            result.events.append(Event(_kind(key), _source(key), key, "would_create"))
-            result.ids[key] = 0
-        return result
+    return unique, aliases
 
-    def find(keys: list[str]) -> dict[str, int]:
+
+def _create(
+    odoo: OdooTarget,
+    keys: list[str],
+    wanted: dict[str, dict[str, Any]],
+    wait: CommitWait | None,
+    result: PartnerResult,
+) -> None:
+    def find(found_keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for row in odoo.find_partners(keys, []):  # oldest first: a twin is settled later
+        for row in odoo.find_partners(found_keys, []):  # oldest first: twins settled later
             if row.get("ref"):
                 found.setdefault(row["ref"], row["id"])
         return found
 
     done = create_once(
-        unique, lambda k: k, lambda ks: odoo.create_partners([wanted[k] for k in ks]), find, wait
+        keys, lambda k: k, lambda ks: odoo.create_partners([wanted[k] for k in ks]), find, wait
     )
     result.unsure = done.unsure
     for key, partner_id in done.made:
         result.matched(key, partner_id, wanted[key], "created")
     for key, reason in done.refused:
         result.refused(key, reason, wanted[key])
-    for alias, target in aliases.items():
-        if target in result.ids:
-            result.matched(alias, result.ids[target], wanted[alias], None)
-        else:
-            result.failed[alias] = result.failed.get(target, "partner could not be created")
-    return result
 
 
 def wanted_for_customers(

@@ -102,7 +102,6 @@ def predict_odoo_taxes(
 def map_order(order: Order, ref: Reference) -> InvoicePlan:
     """Invoice values for an order; MappingError lists every missing mapping at once."""
     problems: list[str] = []
-    key = order_key(ref.tenant, order.id)
     currency = ref.currencies.get(order.currency)
     if currency is None:
         problems.append(f"currency {order.currency} does not exist in Odoo")
@@ -118,63 +117,70 @@ def map_order(order: Order, ref: Reference) -> InvoicePlan:
             problems.append(f"no income account for {role}: set sync.accounts.{role}")
     if not planned:
         problems.append("the order has no lines")
-    if problems:
-        raise MappingError(
-            f"order {order.number} (id {order.id}) cannot be invoiced", problems=problems
-        )
-
+    _refuse(order, problems)
     untaxed = order.total - order.total_tax
     nets = apportion([raw for _, raw in planned], untaxed, quantum)
-
-    planned = [
-        (with_twin(line, net, quantum), raw) for (line, raw), net in zip(planned, nets, strict=True)
-    ]
+    lines = [with_twin(line, net, quantum) for (line, _), net in zip(planned, nets, strict=True)]
     line_values: list[dict[str, Any]] = []
-    parts: list[tuple[PlannedLine, list[Decimal]]] = []  # each line's Odoo line subtotals
-    for (line, _), net in zip(planned, nets, strict=True):
+    subtotals: list[list[Decimal]] = []  # each line's Odoo line subtotals
+    for line, net in zip(lines, nets, strict=True):
         commands = line_commands(line, net, ref, ref.accounts[line.role], quantum)
         line_values += commands
-        parts.append((line, [odoo_subtotal(vals, ref, quantum) for vals in commands]))
-
-    # The shop's tax per Odoo tax: its per-line rounded taxes (as its tax lines add them up),
-    # grouped by the Odoo tax each line uses; the order's tax lines when those disagree.
-    expected_tax: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for line, _ in planned:
-        for tax, amount in zip(line.taxes, line.store_taxes, strict=True):
-            expected_tax[tax.id] += amount
-    if sum(expected_tax.values(), ZERO) != order.total_tax:
-        expected_tax = defaultdict(lambda: ZERO)
-        for summary in order.tax_lines:
-            mapped = resolve_tax(summary.rate_id, order, ref, problems)
-            if mapped is not None:
-                expected_tax[mapped.id] += summary.tax_total + summary.shipping_tax_total
-    if problems:
-        raise MappingError(
-            f"order {order.number} (id {order.id}) cannot be invoiced", problems=problems
-        )
+        subtotals.append([odoo_subtotal(vals, ref, quantum) for vals in commands])
+    expected_tax = _shop_tax(order, lines, ref, problems)
+    _refuse(order, problems)
     predicted = predict_odoo_taxes(
-        [(net, line) for (line, _), net in zip(planned, nets, strict=True)],
-        ref.tax_rounding,
-        quantum,
-        [subtotals for _, subtotals in parts],
+        list(zip(nets, lines, strict=True)), ref.tax_rounding, quantum, subtotals
     )
-    invoice_date: date = order.local_date_paid or order.local_date_created
-    values: dict[str, Any] = {
-        ref.move_type_field: "out_invoice",
-        "invoice_origin": key,
-        "ref": order.number,
-        "invoice_date": invoice_date.isoformat(),
-        "currency_id": currency.id if currency else False,
-        "invoice_line_ids": [(0, 0, vals) for vals in line_values],
-    }
-    if ref.journal_id:
-        values["journal_id"] = ref.journal_id
     return InvoicePlan(
-        key=key,
+        key=order_key(ref.tenant, order.id),
         order_id=order.id,
-        values=values,
+        values=_move_values(order, ref, currency.id if currency else None, line_values),
         expected=Totals(untaxed, order.total_tax, order.total),
         expected_tax_by_tax={k: v for k, v in expected_tax.items() if v or k in predicted},
         predicted_tax_by_tax={k: v for k, v in predicted.items() if v or k in expected_tax},
-        lines=tuple(line for line, _ in planned),
+        lines=tuple(lines),
     )
+
+
+def _refuse(order: Order, problems: list[str]) -> None:
+    if problems:
+        raise MappingError(
+            f"order {order.number} (id {order.id}) cannot be invoiced", problems=problems
+        )
+
+
+def _shop_tax(
+    order: Order, lines: Sequence[PlannedLine], ref: Reference, problems: list[str]
+) -> dict[int, Decimal]:
+    """The shop's tax per Odoo tax: its per-line rounded taxes (as its tax lines add them up),
+    grouped by the Odoo tax each line uses; the order's tax lines when those disagree."""
+    expected: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        for tax, amount in zip(line.taxes, line.store_taxes, strict=True):
+            expected[tax.id] += amount
+    if sum(expected.values(), ZERO) == order.total_tax:
+        return expected
+    expected = defaultdict(lambda: ZERO)
+    for summary in order.tax_lines:
+        mapped = resolve_tax(summary.rate_id, order, ref, problems)
+        if mapped is not None:
+            expected[mapped.id] += summary.tax_total + summary.shipping_tax_total
+    return expected
+
+
+def _move_values(
+    order: Order, ref: Reference, currency_id: int | None, lines: list[dict[str, Any]]
+) -> dict[str, Any]:
+    invoice_date: date = order.local_date_paid or order.local_date_created
+    values: dict[str, Any] = {
+        ref.move_type_field: "out_invoice",
+        "invoice_origin": order_key(ref.tenant, order.id),
+        "ref": order.number,
+        "invoice_date": invoice_date.isoformat(),
+        "currency_id": currency_id or False,
+        "invoice_line_ids": [(0, 0, vals) for vals in lines],
+    }
+    if ref.journal_id:
+        values["journal_id"] = ref.journal_id
+    return values

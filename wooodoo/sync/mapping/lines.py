@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from wooodoo.sync.mapping.reference import OdooTax, Reference
-from wooodoo.woo.models import Order, TaxAmount
+from wooodoo.woo.models import LineItem, Order, TaxAmount
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -91,84 +91,17 @@ def woo_lines(
     order: Order, ref: Reference, problems: list[str]
 ) -> list[tuple[PlannedLine, Decimal]]:
     """Lines with their store net before apportioning (unrounded for prices incl. tax)."""
-    currency_q = Decimal(1).scaleb(-currency_decimals(order, ref))
+    lines = _LineBuilder(order, ref, problems)
     out: list[tuple[PlannedLine, Decimal]] = []
-
-    def taxes_of(amounts: Iterable[TaxAmount]) -> list[tuple[OdooTax, Decimal]]:
-        found: list[tuple[OdooTax, Decimal]] = []
-        for amount in amounts:
-            tax = resolve_tax(amount.rate_id, order, ref, problems)
-            if tax is not None:
-                found.append((tax, amount.total))
-        return found
-
-    def parts(
-        total: Decimal, taxes: list[tuple[OdooTax, Decimal]]
-    ) -> list[tuple[Decimal, tuple[OdooTax, ...], tuple[Decimal, ...]]]:
-        """Bases with their taxes and the shop's rounded tax of each, per part of a line."""
-        amounts = {tax.id: amount for tax, amount in taxes}
-        out_parts = []
-        for base, group in split_by_rate(total, taxes, currency_q):
-            out_parts.append(
-                (base, group, tuple(half_up(amounts[t.id], currency_q) for t in group))
-            )
-        return out_parts
-
     for item in order.line_items:
-        taxes = taxes_of(item.taxes)
-        product_id = ref.products_by_sku.get(item.sku) if ref.use_products and item.sku else None
-        name = item.name + (f" [{item.sku}]" if item.sku else "")
-        gross_unit = None
-        if item.subtotal != item.total and item.quantity:
-            gross_unit = item.subtotal / item.quantity
-        split = parts(item.total, taxes)
-        # Only with per-line rounding: rounding globally, Odoo leaves the net of a
-        # price-included line unrounded and the untaxed total would drift by cents.
-        per_line = ref.tax_rounding == "round_per_line"
-        twin = ref.included.get(taxes[0][0].id) if len(taxes) == 1 and per_line else None
-        if order.prices_include_tax and twin is not None and len(split) == 1:
-            # Entered with tax: the gross may go to Odoo with the price-included twin, so it
-            # takes the tax out of each line as WooCommerce did; decided once the nets are
-            # final (map_order), falling back to the exact net with the tax excluded.
-            _, group, store_taxes = split[0]
-            line = PlannedLine(
-                name,
-                "products",
-                item.total,
-                item.quantity,
-                group,
-                product_id,
-                None,
-                store_taxes,
-                twin=twin,
-            )
-            out.append((line, item.total))
-            continue
-        for base, group, store_taxes in split:
-            line = PlannedLine(
-                name,
-                "products",
-                base,
-                item.quantity,
-                group,
-                product_id,
-                gross_unit if len(taxes) <= 1 else None,
-                store_taxes,
-            )
-            out.append((line, base))
+        out += lines.item(item)
     for ship in order.shipping_lines:
-        for base, group, store_taxes in parts(ship.total, taxes_of(ship.taxes)):
-            line = PlannedLine(
-                ship.method_title or "Shipping",
-                "shipping",
-                base,
-                Decimal(1),
-                group,
-                store_taxes=store_taxes,
-            )
+        for base, group, store_taxes in lines.parts(ship.total, lines.taxes_of(ship.taxes)):
+            name = ship.method_title or "Shipping"
+            line = PlannedLine(name, "shipping", base, Decimal(1), group, store_taxes=store_taxes)
             out.append((line, base))
     for fee in order.fee_lines:
-        split = parts(fee.total, taxes_of(fee.taxes))
+        split = lines.parts(fee.total, lines.taxes_of(fee.taxes))
         for base, group, store_taxes in split:
             label = fee.name or "Fee"
             if len(split) > 1:
@@ -177,6 +110,60 @@ def woo_lines(
             line = PlannedLine(label, "fees", base, Decimal(1), group, store_taxes=store_taxes)
             out.append((line, base))
     return out
+
+
+Part = tuple[Decimal, tuple[OdooTax, ...], tuple[Decimal, ...]]  # base, taxes, shop's tax each
+
+
+class _LineBuilder:
+    """The Odoo lines of one order's items, shipping and fees, taxes resolved as they come."""
+
+    def __init__(self, order: Order, ref: Reference, problems: list[str]) -> None:
+        self.order = order
+        self.ref = ref
+        self.problems = problems
+        self.quantum = Decimal(1).scaleb(-currency_decimals(order, ref))
+
+    def taxes_of(self, amounts: Iterable[TaxAmount]) -> list[tuple[OdooTax, Decimal]]:
+        found: list[tuple[OdooTax, Decimal]] = []
+        for amount in amounts:
+            tax = resolve_tax(amount.rate_id, self.order, self.ref, self.problems)
+            if tax is not None:
+                found.append((tax, amount.total))
+        return found
+
+    def parts(self, total: Decimal, taxes: list[tuple[OdooTax, Decimal]]) -> list[Part]:
+        """Bases with their taxes and the shop's rounded tax of each, per part of a line."""
+        amounts = {tax.id: amount for tax, amount in taxes}
+        return [
+            (base, group, tuple(half_up(amounts[t.id], self.quantum) for t in group))
+            for base, group in split_by_rate(total, taxes, self.quantum)
+        ]
+
+    def item(self, item: LineItem) -> list[tuple[PlannedLine, Decimal]]:
+        ref = self.ref
+        taxes = self.taxes_of(item.taxes)
+        product_id = ref.products_by_sku.get(item.sku) if ref.use_products and item.sku else None
+        name = item.name + (f" [{item.sku}]" if item.sku else "")
+        split = self.parts(item.total, taxes)
+        # Only with per-line rounding: rounding globally, Odoo leaves the net of a
+        # price-included line unrounded and the untaxed total would drift by cents.
+        per_line = ref.tax_rounding == "round_per_line"
+        twin = ref.included.get(taxes[0][0].id) if len(taxes) == 1 and per_line else None
+        if self.order.prices_include_tax and twin is not None and len(split) == 1:
+            # Entered with tax: the gross may go to Odoo with the price-included twin, so it
+            # takes the tax out of each line as WooCommerce did; decided once the nets are
+            # final (map_order), falling back to the exact net with the tax excluded.
+            _, group, store_taxes = split[0]
+            line = PlannedLine(name, "products", item.total, item.quantity, group, product_id)
+            return [(replace(line, store_taxes=store_taxes, twin=twin), item.total)]
+        gross_unit = None
+        if item.subtotal != item.total and item.quantity and len(taxes) <= 1:
+            gross_unit = item.subtotal / item.quantity
+        return [
+            (PlannedLine(name, "products", b, item.quantity, g, product_id, gross_unit, t), b)
+            for b, g, t in split
+        ]
 
 
 def currency_decimals(order: Order, ref: Reference) -> int:

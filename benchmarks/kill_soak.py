@@ -70,7 +70,7 @@ def verify(b: Bench) -> dict[str, Any]:
     emails = Counter(p["email"].strip().lower() for p in partners if p["email"])
     links = order_links(b)
     ids = {str(i["invoice_origin"]): i["id"] for i in invoices}
-    # A draft the sync left on purpose: Odoo's totals differ from the shop's (DESIGN rule 4),
+    # A draft the sync left on purpose: Odoo's totals differ from the shop's (never posted),
     # recorded as a mismatch in the audit; it happens the same way without any kill.
     held = {
         k

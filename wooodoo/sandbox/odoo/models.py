@@ -7,7 +7,8 @@ from typing import Any
 
 from wooodoo.sandbox.odoo.accounting import to_decimal
 from wooodoo.sandbox.odoo.exceptions import ValidationError
-from wooodoo.sandbox.odoo.orm import BaseModel, Row
+from wooodoo.sandbox.odoo.orm import BaseModel
+from wooodoo.sandbox.odoo.store import Row
 from wooodoo.sandbox.odoo.workflow import InvoiceModel, MoveLineModel, ReversalModel
 
 # account.account.type ids of the 13-15 look-alike, by the 16+ account_type they stand for

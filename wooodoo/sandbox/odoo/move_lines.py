@@ -17,7 +17,8 @@ from wooodoo.sandbox.odoo.accounting import (
     to_decimal,
 )
 from wooodoo.sandbox.odoo.exceptions import UserError
-from wooodoo.sandbox.odoo.orm import BaseModel, Row, decimal_or_zero
+from wooodoo.sandbox.odoo.orm import BaseModel, decimal_or_zero
+from wooodoo.sandbox.odoo.store import Row
 
 OUTBOUND = {"out_invoice": -1, "in_refund": -1, "out_receipt": -1, "entry": -1}
 PRODUCT_ROLES = ("product", "section")

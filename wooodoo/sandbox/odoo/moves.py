@@ -12,7 +12,8 @@ from wooodoo.sandbox.odoo.accounting import (
 )
 from wooodoo.sandbox.odoo.exceptions import UserError
 from wooodoo.sandbox.odoo.move_lines import PRODUCT_ROLES, MoveBase
-from wooodoo.sandbox.odoo.orm import BaseModel, Row
+from wooodoo.sandbox.odoo.orm import BaseModel
+from wooodoo.sandbox.odoo.store import Row
 
 DRAFT_LABEL = {
     "out_invoice": "Invoice",

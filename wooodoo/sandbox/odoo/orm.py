@@ -4,72 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from wooodoo.sandbox.odoo.accounting import to_decimal
-from wooodoo.sandbox.odoo.domains import Domain, DomainMixin
-from wooodoo.sandbox.odoo.domains import Row as Row
+from wooodoo.sandbox.odoo.domains import Domain, compile_domain, matches
 from wooodoo.sandbox.odoo.exceptions import UserError, ValidationError, missing
 from wooodoo.sandbox.odoo.schema import Field, ModelSpec
-
-
-class Store:
-    """Tables of rows plus an undo log, so that one RPC call is all-or-nothing.
-
-    Ids taken by a call that fails are not given back, like a PostgreSQL sequence.
-    """
-
-    def __init__(self) -> None:
-        self.tables: dict[str, dict[int, Row]] = {}
-        self.sequences: dict[str, int] = {}
-        self._undo: list[tuple[str, int, Row | None]] | None = None
-
-    def table(self, model: str) -> dict[int, Row]:
-        return self.tables.setdefault(model, {})
-
-    def next_id(self, model: str) -> int:
-        self.sequences[model] = self.sequences.get(model, 0) + 1
-        return self.sequences[model]
-
-    def _remember(self, model: str, rid: int) -> None:
-        if self._undo is not None:
-            old = self.table(model).get(rid)
-            self._undo.append((model, rid, dict(old) if old is not None else None))
-
-    def insert(self, model: str, rid: int, row: Row) -> None:
-        self._remember(model, rid)
-        self.table(model)[rid] = row
-
-    def update(self, model: str, rid: int, changes: Row) -> None:
-        self._remember(model, rid)
-        self.table(model)[rid].update(changes)
-
-    def delete(self, model: str, rid: int) -> None:
-        self._remember(model, rid)
-        self.table(model).pop(rid, None)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        outer = self._undo is not None
-        if not outer:
-            self._undo = []
-        try:
-            yield
-        except BaseException:
-            if not outer:
-                for model, rid, old in reversed(self._undo or []):
-                    if old is None:
-                        self.table(model).pop(rid, None)
-                    else:
-                        self.table(model)[rid] = old
-            raise
-        finally:
-            if not outer:
-                self._undo = None
+from wooodoo.sandbox.odoo.store import Row, Store
 
 
 class Database:
@@ -116,7 +60,7 @@ class Env:
         return self.db.classes.get(model, BaseModel)(self, spec)
 
 
-class BaseModel(DomainMixin):
+class BaseModel:
     """Generic behaviour of every model; subclasses add business rules."""
 
     API_MODEL = frozenset(
@@ -172,7 +116,7 @@ class BaseModel(DomainMixin):
         """Raw value of a field, or of ``a.b`` through a many2one."""
         head, _, rest = path.partition(".")
         if head not in self.spec.fields:
-            raise self._invalid_leaf(head, path)
+            raise self.invalid_leaf(head, path)
         field = self.spec.fields[head]
         val = (
             self.compute(row, head)
@@ -182,15 +126,22 @@ class BaseModel(DomainMixin):
         if not rest:
             return val
         if field.type != "many2one" or field.relation is None:
-            raise self._invalid_leaf(path, path)
+            raise self.invalid_leaf(path, path)
         if not val:
             return False
         comodel = self.env[field.relation]
         return comodel.value(comodel.rows[val], rest) if val in comodel.rows else False
 
-    def _invalid_leaf(self, name: str, leaf: Any) -> ValueError:
+    def invalid_leaf(self, name: str, leaf: Any) -> ValueError:
         word = "condition" if self.db.version >= 18 else "leaf"
         return ValueError(f"Invalid field {self._name}.{name} in {word} {leaf!r}")
+
+    def related_spec(self, relation: str) -> ModelSpec:
+        return self.db.schema[relation]
+
+    def related_name(self, relation: str, rid: Any) -> str | None:
+        comodel = self.env[relation]
+        return comodel.display_name(comodel.rows[rid]) if rid in comodel.rows else None
 
     def _search_ids(
         self, domain: Domain, offset: int = 0, limit: int | None = None, order: str | None = None
@@ -202,7 +153,7 @@ class BaseModel(DomainMixin):
             and not any(isinstance(t, list | tuple) and t and t[0] == "active" for t in domain)
         ):
             domain = ["&", ("active", "=", True), *domain] if domain else [("active", "=", True)]
-        test = self._parse(domain)
+        test = compile_domain(self, domain)
         found = [row for row in self.rows.values() if test(row)]
         for name, desc in reversed(self._order_spec(order or self.spec.order)):
             found.sort(key=functools.partial(self._sort_key, name=name), reverse=desc)
@@ -288,8 +239,8 @@ class BaseModel(DomainMixin):
                 return False
             if load != "_classic_read":
                 return val
-            comodel = self.env[field.relation]
-            return [val, comodel.display_name(comodel.rows[val])] if val in comodel.rows else False
+            label = self.related_name(field.relation, val)
+            return [val, label] if label is not None else False
         if field.type in ("one2many", "many2many"):
             return list(val or [])
         if field.type in ("float", "monetary"):
@@ -333,8 +284,13 @@ class BaseModel(DomainMixin):
             i
             for i in ids
             if not name
-            or self._match(
-                self.display_name(self.rows[i]), operator, name, "char", self.field("display_name")
+            or matches(
+                self,
+                self.display_name(self.rows[i]),
+                operator,
+                name,
+                "char",
+                self.field("display_name"),
             )
         ]
         return [[i, self.display_name(self.rows[i])] for i in hits[:limit]]

@@ -9,7 +9,8 @@ from typing import Any
 from wooodoo.sandbox.odoo.exceptions import UserError
 from wooodoo.sandbox.odoo.move_lines import PRODUCT_ROLES
 from wooodoo.sandbox.odoo.moves import AccountMove
-from wooodoo.sandbox.odoo.orm import BaseModel, Row
+from wooodoo.sandbox.odoo.orm import BaseModel
+from wooodoo.sandbox.odoo.store import Row
 
 REFUND_OF = {
     "out_invoice": "out_refund",

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from wooodoo.sandbox.odoo.accounting import to_decimal
-from wooodoo.sandbox.odoo.schema import Field, ModelSpec
+from wooodoo.sandbox.odoo.fields import Field, ModelSpec
 from wooodoo.sandbox.odoo.store import Row
 
 Domain = Sequence[Any]

@@ -12,7 +12,7 @@ from typing import Any
 from wooodoo.sandbox.odoo.accounting import to_decimal
 from wooodoo.sandbox.odoo.domains import Domain, compile_domain, matches
 from wooodoo.sandbox.odoo.exceptions import UserError, ValidationError, missing
-from wooodoo.sandbox.odoo.schema import Field, ModelSpec
+from wooodoo.sandbox.odoo.fields import Field, ModelSpec
 from wooodoo.sandbox.odoo.store import Row, Store
 
 
@@ -313,11 +313,7 @@ class BaseModel:
 
     def _create_one(self, vals: Row) -> int:
         rid = self.db.store.next_id(self._name)
-        row: Row = {
-            n: f.default
-            for n, f in self.spec.fields.items()
-            if f.default is not None and not f.computed
-        }
+        row: Row = self.spec.stored_defaults()
         row.update(self.convert(vals))
         stamp = self.db.now()
         row.update({"id": rid, "create_date": stamp, "write_date": stamp})

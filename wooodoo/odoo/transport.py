@@ -237,6 +237,12 @@ def to_wire(value: Any) -> Any:
     return value
 
 
+def decimal_of(value: Any) -> Decimal:
+    """An amount Odoo sent, as Decimal (None and False are 0)."""
+    # Odoo sends floats; their repr is the shortest exact decimal (14.99 stays 14.99).
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value or 0))
+
+
 def check_ids(method: str, ids: Sequence[int] | None) -> None:
     if ids is not None and method in MODEL_METHODS:
         raise TypeError(f"{method} is a model method: it takes no ids")

@@ -95,43 +95,44 @@ class BatchOptions:
     dry_run: bool = False
 
 
+@dataclass(frozen=True)
+class Sides:
+    """What every batch of one tenant's run works with."""
+
+    tenant: TenantConfig
+    odoo: OdooTarget
+    store: AuditLog
+    refs: References
+    wait: CommitWait  # how long a lost create is awaited
+
+    @property
+    def name(self) -> str:
+        return self.tenant.name
+
+
 class OrderBatch:
     """Invoices the orders of one batch; never edits a posted invoice, never makes one twice."""
 
-    def __init__(
-        self,
-        tenant: TenantConfig,
-        odoo: OdooTarget,
-        store: AuditLog,
-        refs: References,
-        *,
-        run_id: int | None,
-        wait: CommitWait,
-    ) -> None:
-        self.tenant = tenant
-        self.name = tenant.name
-        self.odoo = odoo
-        self.store = store
-        self.refs = refs
+    def __init__(self, sides: Sides, *, run_id: int | None) -> None:
+        self.sides = sides
         self.run_id = run_id
-        self.wait = wait
         self.out = BatchOutcome()
         self._set_at_create: set[str] = set()  # keys whose create carried the shop's tax
 
     def run(self, orders: Sequence[Order], options: BatchOptions) -> BatchOutcome:
         if not orders:
             return self.out
-        keys = [order_key(self.name, o.id) for o in orders]
-        local = self.store.links(self.name, keys)
+        keys = [order_key(self.sides.name, o.id) for o in orders]
+        local = self.sides.store.links(self.sides.name, keys)
         todo = self._sort(orders, local, options.since)
         plans = self._plans(todo)
         by_id = {o.id: o for o in todo}
-        found = self.odoo.find_invoices([p.key for p in plans]) if plans else []
+        found = self.sides.odoo.find_invoices([p.key for p in plans]) if plans else []
         if options.dry_run:
             self._dry_run(plans, found, by_id)
             return self.out
         linked = {k: link.odoo_id for k, link in local.items() if link.odoo_model == "account.move"}
-        kept, twins = settle_moves(self.odoo, found, linked)
+        kept, twins = settle_moves(self.sides.odoo, found, linked)
         adopted = self._adopt(plans, kept, twins, by_id)
         created = self._create([p for p in plans if p.key not in kept], by_id)
         self._settle(created + adopted, by_id)
@@ -139,7 +140,7 @@ class OrderBatch:
         return self.out
 
     def _failed(self, order: Order, reason: str) -> None:
-        key = order_key(self.name, order.id)
+        key = order_key(self.sides.name, order.id)
         self.out.events.append(
             order_event(order.id, key, "failed", source_version=order.version, error=reason)
         )
@@ -147,12 +148,12 @@ class OrderBatch:
 
     def _sort(self, orders: Sequence[Order], local: Mapping[str, Link], since: date) -> list[Order]:
         """The orders to invoice; the rest are checked (invoiced) or skipped (their status)."""
-        statuses = set(self.tenant.sync.statuses)
+        statuses = set(self.sides.tenant.sync.statuses)
         todo: list[Order] = []
         passed: list[tuple[Order, str]] = []
         invoiced: list[tuple[Order, Link]] = []
         for order in orders:
-            key = order_key(self.name, order.id)
+            key = order_key(self.sides.name, order.id)
             link = local.get(key)
             # a draft left as a mismatch is looked at again (replay, or a later sync)
             if link is not None and link.state != "mismatch":
@@ -172,7 +173,11 @@ class OrderBatch:
 
     def _skipped(self, passed: list[tuple[Order, str]]) -> None:
         """An order in a status that is not invoiced leaves one "skipped" row per version."""
-        last = self.store.last_actions(self.name, [key for _, key in passed]) if passed else {}
+        last = (
+            self.sides.store.last_actions(self.sides.name, [key for _, key in passed])
+            if passed
+            else {}
+        )
         for order, key in passed:
             self.out.stats[Stat.SKIPPED] += 1
             if last.get(key) != ("skipped", order.version):
@@ -188,11 +193,11 @@ class OrderBatch:
 
     def _plans(self, todo: Sequence[Order]) -> list[InvoicePlan]:
         if todo:
-            self.refs.learn_products(todo)
+            self.sides.refs.learn_products(todo)
         plans: list[InvoicePlan] = []
         for order in todo:
             try:
-                plans.append(map_order(order, self.refs.get()))
+                plans.append(map_order(order, self.sides.refs.get()))
             except MappingError as exc:
                 self._failed(order, str(exc))
         return plans
@@ -205,14 +210,14 @@ class OrderBatch:
         self.out.planned += new_plans
         self.out.stats[Stat.WOULD_CREATE] += len(new_plans)
         self.out.stats[Stat.UNCHANGED] += len(plans) - len(new_plans)
-        ref = self.refs.get()
+        ref = self.sides.refs.get()
         wanted: dict[str, dict[str, Any]] = {}
         for plan in new_plans:
             try:
                 wanted.update(wanted_for_orders([orders[plan.order_id]], ref))
             except MappingError:
                 continue  # the order would fail; its plan says why
-        partners = resolve_partners(wanted, ref, self.odoo, self.store, dry_run=True)
+        partners = resolve_partners(wanted, ref, self.sides.odoo, self.sides.store, dry_run=True)
         self.out.stats[Stat.PARTNERS_WOULD_CREATE] += sum(
             1 for e in partners.events if e.action == "would_create"
         )
@@ -253,7 +258,7 @@ class OrderBatch:
 
     def _partners(self, plans: list[InvoicePlan], orders: Mapping[int, Order]) -> dict[str, int]:
         """The partner id of each plan that can go ahead, by the plan's key."""
-        ref = self.refs.get()
+        ref = self.sides.refs.get()
         wanted: dict[str, dict[str, Any]] = {}
         good: list[InvoicePlan] = []
         for plan in plans:
@@ -262,16 +267,18 @@ class OrderBatch:
                 good.append(plan)
             except MappingError as exc:
                 self._failed(orders[plan.order_id], str(exc))
-        partners = resolve_partners(wanted, ref, self.odoo, self.store, wait=self.wait)
+        partners = resolve_partners(
+            wanted, ref, self.sides.odoo, self.sides.store, wait=self.sides.wait
+        )
         self.out.stats[Stat.IN_DOUBT] += partners.unsure
         self.out.events += partners.events
         created = sum(1 for e in partners.events if e.action == "created")
         self.out.stats[Stat.PARTNERS_CREATED] += created
-        self.store.commit_page(self.name, self.run_id, [], partners.links)
+        self.sides.store.commit_page(self.sides.name, self.run_id, [], partners.links)
         ids: dict[str, int] = {}
         for plan in good:
             order = orders[plan.order_id]
-            pkey = partner_key_for_order(self.name, order)
+            pkey = partner_key_for_order(self.sides.name, order)
             if pkey in partners.failed:
                 self._failed(order, f"partner: {partners.failed[pkey]}")
             else:
@@ -285,24 +292,26 @@ class OrderBatch:
             return []
         partner_ids = self._partners(plans, orders)
         ready = [(p, self._values(p, partner_ids[p.key])) for p in plans if p.key in partner_ids]
-        done = create_invoices(self.odoo, ready, self.wait)
+        done = create_invoices(self.sides.odoo, ready, self.sides.wait)
         self.out.stats[Stat.IN_DOUBT] += done.unsure
         for plan, reason in done.refused:
             self._failed(orders[plan.order_id], reason)
         # Read back by key, not by id: a late twin from a call whose client had gone may have
         # landed meanwhile; one invoice per key stays, and that is the one checked and posted.
         made = [plan for plan, _ in done.made]
-        kept, twins = settle_moves(self.odoo, self.odoo.find_invoices([p.key for p in made]), {})
+        kept, twins = settle_moves(
+            self.sides.odoo, self.sides.odoo.find_invoices([p.key for p in made]), {}
+        )
         return self._adopt(made, kept, twins, orders)
 
     def _values(self, plan: InvoicePlan, partner_id: int) -> dict[str, Any]:
         values = {**plan.values, "partner_id": partner_id}
-        if self.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
+        if self.sides.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
             # Only where the mapping foresees that Odoo's own rounding misses the shop's tax:
             # a create carrying tax_totals costs a real Odoo twice the time. On 16+ the shop's
             # tax per tax group rides in the create (Odoo applies it once the tax lines
             # exist); elsewhere the draft is adjusted after the read-back.
-            totals_edit = self.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
+            totals_edit = self.sides.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
             if totals_edit is not None:
                 values["tax_totals"] = totals_edit
                 self._set_at_create.add(plan.key)
@@ -313,8 +322,8 @@ class OrderBatch:
         self, moves: list[tuple[InvoicePlan, MoveState]], orders: Mapping[int, Order]
     ) -> None:
         """Check, adjust and post the batch's drafts; record what became of each."""
-        sync = self.tenant.sync
-        for done in settle(self.odoo, moves, post=sync.post, tax_adjust=sync.tax_adjust):
+        sync = self.sides.tenant.sync
+        for done in settle(self.sides.odoo, moves, post=sync.post, tax_adjust=sync.tax_adjust):
             self._record(done, orders[done.plan.order_id])
 
     def _record(self, done: Settled, order: Order) -> None:

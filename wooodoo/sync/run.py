@@ -13,7 +13,7 @@ from wooodoo.errors import EXIT_OK, WooodooError
 from wooodoo.sync.create_once import CommitWait
 from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import order_key
-from wooodoo.sync.orders import BatchOptions, BatchOutcome, OrderBatch, References
+from wooodoo.sync.orders import BatchOptions, BatchOutcome, OrderBatch, References, Sides
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.partners import CustomerSweep
 from wooodoo.sync.ports import AuditLog, OdooTarget, OrderPageLike, WooSource
@@ -43,15 +43,11 @@ class Engine:
         *,
         progress: Progress = no_progress,
     ) -> None:
-        self.tenant = tenant
-        self.name = tenant.name
         self.woo = woo
-        self.odoo = odoo
-        self.store = store
         self.progress = progress
-        self.refs = References(tenant, odoo)
         # a lost create is awaited as long as the Odoo timeout, at least 30 s (CommitWait)
-        self.wait = CommitWait(seconds=max(30.0, tenant.odoo.timeout))
+        wait = CommitWait(seconds=max(30.0, tenant.odoo.timeout))
+        self.sides = Sides(tenant, odoo, store, References(tenant, odoo), wait)
 
     # ------------------------------------------------------------ entry points
 
@@ -61,7 +57,7 @@ class Engine:
             if not options.dry_run:
                 self._sweep_twins(result)
             self._sync_orders(options, result)
-            overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
+            overlap = timedelta(seconds=self.sides.tenant.sync.overlap_seconds)
             self._customers(result, options.dry_run).sweep(
                 mark=started - overlap, full=options.full
             )
@@ -69,7 +65,9 @@ class Engine:
 
     def replay(self, keys: Sequence[str] | None = None) -> TenantResult:
         """Try the failed records again (all of them, or only ``keys``)."""
-        failures = [f for f in self.store.failures(self.name) if keys is None or f.key in keys]
+        failures = [
+            f for f in self.sides.store.failures(self.sides.name) if keys is None or f.key in keys
+        ]
 
         def ids(kind: str) -> list[int]:
             return sorted(
@@ -79,18 +77,21 @@ class Engine:
         with self._recorded_run("replay") as result:
             self._sweep_twins(result)
             order_ids = ids("order")
-            size = self.tenant.sync.batch_size
+            size = self.sides.tenant.sync.batch_size
             for start in range(0, len(order_ids), size):
                 chunk = order_ids[start : start + size]
                 orders = self.woo.get_orders(chunk)
                 gone = sorted(set(chunk) - {o.id for o in orders})
                 reason = "the order no longer exists in WooCommerce"
                 events = [
-                    order_event(i, order_key(self.name, i), "failed", error=reason) for i in gone
+                    order_event(i, order_key(self.sides.name, i), "failed", error=reason)
+                    for i in gone
                 ]
                 result.stats[Stat.FAILED] += len(events)
-                done = self._batch(orders, BatchOptions(self.tenant.sync.since), result)
-                self.store.commit_page(self.name, result.run_id, events + done.events, done.links)
+                done = self._batch(orders, BatchOptions(self.sides.tenant.sync.since), result)
+                self.sides.store.commit_page(
+                    self.sides.name, result.run_id, events + done.events, done.links
+                )
             customer_ids = ids("customer")
             if customer_ids:
                 for customers in self.woo.iter_customers(ids=customer_ids):
@@ -102,46 +103,44 @@ class Engine:
     @contextmanager
     def _recorded_run(self, command: str) -> Iterator[TenantResult]:
         """A run row from start to finish; an aborted run keeps what it had done."""
-        result = TenantResult(self.name)
-        result.run_id = self.store.start_run(self.name, command)
+        result = TenantResult(self.sides.name)
+        result.run_id = self.sides.store.start_run(self.sides.name, command)
         try:
             yield result
         except BaseException as exc:
             # Our own errors are written without secrets; anything else could carry a URL
             # with keys in its message, so only its type goes to the audit store.
             result.error = exc.message if isinstance(exc, WooodooError) else type(exc).__name__
-            self.store.finish_run(result.run_id, "aborted", _plain(result), result.error)
+            self.sides.store.finish_run(result.run_id, "aborted", _plain(result), result.error)
             raise
         result.finish()
         status = "ok" if result.exit_code == EXIT_OK else "partial"
-        self.store.finish_run(result.run_id, status, _plain(result))
+        self.sides.store.finish_run(result.run_id, status, _plain(result))
 
     def _sweep_twins(self, result: TenantResult) -> None:
         """Remove twins that a killed run's late commits (or a lost create) left behind."""
         assert result.run_id is not None
-        out = TwinSweep(self.name, self.odoo, self.store).run(result.run_id)
+        out = TwinSweep(self.sides.name, self.sides.odoo, self.sides.store).run(result.run_id)
         result.stats[Stat.TWINS_REMOVED] += out.removed
         result.stats[Stat.CONFLICT] += len(out.conflicts)
 
     def _customers(self, result: TenantResult, dry_run: bool = False) -> CustomerSweep:
         return CustomerSweep(
-            self.name,
+            self.sides.name,
             self.woo,
-            self.odoo,
-            self.store,
-            self.refs.get,
+            self.sides.odoo,
+            self.sides.store,
+            self.sides.refs.get,
             run_id=result.run_id,
             stats=result.stats,
             dry_run=dry_run,
-            wait=self.wait,
+            wait=self.sides.wait,
         )
 
     def _batch(
         self, orders: Sequence[Order], options: BatchOptions, result: TenantResult
     ) -> BatchOutcome:
-        batch = OrderBatch(
-            self.tenant, self.odoo, self.store, self.refs, run_id=result.run_id, wait=self.wait
-        )
+        batch = OrderBatch(self.sides, run_id=result.run_id)
         done = batch.run(orders, options)
         result.stats.update(done.stats)
         result.planned += done.planned
@@ -152,13 +151,13 @@ class Engine:
 
     def _start(self, options: SyncOptions) -> datetime:
         if options.since is None and not options.full:
-            saved = self.store.cursor(self.name, ORDER_CURSOR)
+            saved = self.sides.store.cursor(self.sides.name, ORDER_CURSOR)
             if saved:
-                overlap = timedelta(seconds=self.tenant.sync.overlap_seconds)
+                overlap = timedelta(seconds=self.sides.tenant.sync.overlap_seconds)
                 return datetime.fromisoformat(saved) - overlap
         # Store-local midnight is at most 14 hours before UTC midnight; orders of the day
         # before are skipped by their local date in the batch.
-        since = options.since or self.tenant.sync.since
+        since = options.since or self.sides.tenant.sync.since
         return datetime.combine(since, time.min, tzinfo=UTC) - timedelta(hours=14)
 
     def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
@@ -187,27 +186,30 @@ class Engine:
         """The page's batches; its last audit rows and its cursor go in one transaction."""
         events: list[Event] = [
             order_event(
-                r.record_id or "?", order_key(self.name, r.record_id or 0), "failed", error=r.reason
+                r.record_id or "?",
+                order_key(self.sides.name, r.record_id or 0),
+                "failed",
+                error=r.reason,
             )
             for r in page.rejected
         ]
         result.stats[Stat.FAILED] += len(events)
-        saved = self.store.cursor(self.name, ORDER_CURSOR)
+        saved = self.sides.store.cursor(self.sides.name, ORDER_CURSOR)
         ahead = saved is None or page.cursor > datetime.fromisoformat(saved)
         cursor = None
         if move_cursor and ahead:
             cursor = (ORDER_CURSOR, page.cursor.astimezone(UTC).isoformat())
-        size = self.tenant.sync.batch_size
+        size = self.sides.tenant.sync.batch_size
         batches = [orders[i : i + size] for i in range(0, len(orders), size)] or [[]]
-        batch_options = BatchOptions(options.since or self.tenant.sync.since, options.dry_run)
+        batch_options = BatchOptions(options.since or self.sides.tenant.sync.since, options.dry_run)
         for n, batch in enumerate(batches):
             done = self._batch(batch, batch_options, result)
             events += done.events
             last = n == len(batches) - 1
             if options.dry_run or not (events or done.links or (last and cursor)):
                 continue
-            self.store.commit_page(
-                self.name, result.run_id, events, done.links, cursor=cursor if last else None
+            self.sides.store.commit_page(
+                self.sides.name, result.run_id, events, done.links, cursor=cursor if last else None
             )
             events = []
 

@@ -34,6 +34,10 @@ def to_decimal(value: object) -> Decimal:
     raise TypeError(f"not a number: {value!r}")
 
 
+def decimal_or_zero(value: object) -> Decimal:
+    return to_decimal(value) if value not in (None, False) else Decimal(0)
+
+
 def round_to(value: Decimal, rounding: Decimal) -> Decimal:
     """Odoo's float_round: half away from zero at a rounding step (0.01, 1, ...)."""
     if rounding <= 0:

@@ -11,13 +11,14 @@ from wooodoo.sandbox.odoo.accounting import (
     LineInput,
     TaxSpec,
     compute_move,
+    decimal_or_zero,
     round_to,
     store_discount,
     store_price_unit,
     to_decimal,
 )
 from wooodoo.sandbox.odoo.exceptions import UserError
-from wooodoo.sandbox.odoo.orm import BaseModel, decimal_or_zero
+from wooodoo.sandbox.odoo.orm import BaseModel
 from wooodoo.sandbox.odoo.store import Row
 
 OUTBOUND = {"out_invoice": -1, "in_refund": -1, "out_receipt": -1, "entry": -1}

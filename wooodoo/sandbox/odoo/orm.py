@@ -1,4 +1,4 @@
-"""In-memory records, domains and the generic ORM methods (search, read, create, write, unlink)."""
+"""The database, its environment and the generic ORM methods (search, read, create, write)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from wooodoo.sandbox.odoo.accounting import to_decimal
 from wooodoo.sandbox.odoo.domains import Domain, compile_domain, matches
-from wooodoo.sandbox.odoo.exceptions import UserError, ValidationError, missing
+from wooodoo.sandbox.odoo.exceptions import MissingError, ValidationError, missing
 from wooodoo.sandbox.odoo.fields import Field, ModelSpec
 from wooodoo.sandbox.odoo.store import Row, Store
+from wooodoo.sandbox.odoo.values import to_read, to_stored, x2many_ids
 
 
 class Database:
@@ -118,11 +117,7 @@ class BaseModel:
         if head not in self.spec.fields:
             raise self.invalid_leaf(head, path)
         field = self.spec.fields[head]
-        val = (
-            self.compute(row, head)
-            if field.computed or field.type == "one2many"
-            else row.get(head, False)
-        )
+        val = self._stored_or_computed(row, head)
         if not rest:
             return val
         if field.type != "many2one" or field.relation is None:
@@ -131,6 +126,12 @@ class BaseModel:
             return False
         comodel = self.env[field.relation]
         return comodel.value(comodel.rows[val], rest) if val in comodel.rows else False
+
+    def _stored_or_computed(self, row: Row, name: str) -> Any:
+        field = self.spec.fields[name]
+        if field.computed or field.type == "one2many":
+            return self.compute(row, name)
+        return row.get(name, False)
 
     def invalid_leaf(self, name: str, leaf: Any) -> ValueError:
         word = "condition" if self.db.version >= 18 else "leaf"
@@ -142,6 +143,12 @@ class BaseModel:
     def related_name(self, relation: str, rid: Any) -> str | None:
         comodel = self.env[relation]
         return comodel.display_name(comodel.rows[rid]) if rid in comodel.rows else None
+
+    def related_rows(self, relation: str) -> dict[int, Row]:
+        return self.env[relation].rows
+
+    def missing_records(self, relation: str, ids: list[int]) -> MissingError:
+        return missing(relation, ids, self.db.uid)
 
     def _search_ids(
         self, domain: Domain, offset: int = 0, limit: int | None = None, order: str | None = None
@@ -228,28 +235,7 @@ class BaseModel:
         return out
 
     def export(self, row: Row, name: str, load: str = "_classic_read") -> Any:
-        field = self.spec.fields[name]
-        val = (
-            self.compute(row, name)
-            if field.computed or field.type == "one2many"
-            else row.get(name, False)
-        )
-        if field.type == "many2one":
-            if not val or field.relation is None:
-                return False
-            if load != "_classic_read":
-                return val
-            label = self.related_name(field.relation, val)
-            return [val, label] if label is not None else False
-        if field.type in ("one2many", "many2many"):
-            return list(val or [])
-        if field.type in ("float", "monetary"):
-            return float(val) if val not in (False, None) else 0.0
-        if field.type == "integer":
-            return int(val or 0)
-        if field.type == "boolean":
-            return bool(val)
-        return False if val is None else val
+        return to_read(self.spec.fields[name], self._stored_or_computed(row, name), load, self)
 
     def fields_get(
         self, allfields: list[str] | None = None, attributes: list[str] | None = None
@@ -360,62 +346,10 @@ class BaseModel:
             if field.computed:
                 continue  # Odoo drops writes to computed fields without an inverse
             if field.type == "many2many":
-                out[name] = self.x2many_ids(field, (current or {}).get(name) or [], value)
+                out[name] = x2many_ids(field, (current or {}).get(name) or [], value, self)
             else:
-                out[name] = self.convert_value(field, name, value)
+                out[name] = to_stored(field, f"{self._name}.{name}", value, self)
         return out
-
-    def convert_value(self, field: Field, name: str, value: Any) -> Any:
-        kind = field.type
-        if value is None:
-            value = False
-        if kind in ("char", "text", "date", "datetime"):
-            return str(value) if value is not False else False
-        if kind == "selection":
-            if value is not False and value not in field.selection:
-                raise ValueError(f"Wrong value for {self._name}.{name}: {value!r}")
-            return value
-        if kind == "boolean":
-            return bool(value)
-        if kind == "integer":
-            return int(value or 0)
-        if kind in ("float", "monetary"):
-            return to_decimal(value or 0)
-        if kind == "many2one":
-            rid = value[0] if isinstance(value, list | tuple) and value else value
-            if rid and field.relation and rid not in self.env[field.relation].rows:
-                raise missing(field.relation, [int(rid)], self.db.uid)
-            return int(rid) if rid else False
-        if kind == "many2many":
-            return self.x2many_ids(field, [], value)
-        return value
-
-    def x2many_ids(self, field: Field, current: list[int], commands: Any) -> list[int]:
-        """Apply many2many commands (or a plain id list) to ``current``."""
-        ids = list(current)
-        if commands is False:
-            return []
-        for command in commands or []:
-            if isinstance(command, int) and not isinstance(command, bool):
-                ids.append(command)
-                continue
-            code = command[0]
-            if code == 6:
-                ids = list(command[2] or [])
-            elif code == 5:
-                ids = []
-            elif code == 4:
-                ids.append(command[1])
-            elif code in (3, 2):
-                ids = [i for i in ids if i != command[1]]
-            else:
-                raise UserError(f"Unsupported x2many command {command!r} on {field.string}")
-        unique = list(dict.fromkeys(int(i) for i in ids))
-        if field.relation:
-            gone = [i for i in unique if i not in self.env[field.relation].rows]
-            if gone:
-                raise missing(field.relation, gone, self.db.uid)
-        return unique
 
     def check_required(self, row: Row) -> None:
         for name, field in self.spec.fields.items():
@@ -434,7 +368,3 @@ class BaseModel:
 
     def touch(self, rid: int, changes: Row) -> None:
         self.db.store.update(self._name, rid, {**changes, "write_date": self.db.now()})
-
-
-def decimal_or_zero(value: Any) -> Decimal:
-    return to_decimal(value) if value not in (None, False) else Decimal(0)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -117,6 +118,13 @@ def _faults_option(side: str, name: str) -> Callable[[FC], FC]:
     )
 
 
+def _up_to(name: str, most: float, help: str) -> Callable[[FC], FC]:
+    """A number from 0 (the default) to ``most``."""
+    return click.option(
+        name, type=click.FloatRange(0, most), default=0.0, show_default=True, help=help
+    )
+
+
 @click.command("sandbox")
 @_sandbox_options
 @click.option(
@@ -127,29 +135,15 @@ def _faults_option(side: str, name: str) -> Callable[[FC], FC]:
 )
 @_port_option("woo", "WooCommerce")
 @_port_option("odoo", "Odoo")
-@click.option(
-    "--faults",
-    type=click.FloatRange(0, 0.9),
-    default=0.0,
-    show_default=True,
-    help="Share of requests (both servers) that fail transiently.",
-)
+@_up_to("--faults", 0.9, "Share of requests (both servers) that fail transiently.")
 @_faults_option("woo", "WooCommerce")
 @_faults_option("odoo", "Odoo")
-@click.option(
+@_up_to(
     "--commit-delay",
-    type=click.FloatRange(0, 600),
-    default=0.0,
-    show_default=True,
-    help="Seconds Odoo works on each create before it commits, even if the client has gone.",
+    600,
+    "Seconds Odoo works on each create before it commits, even if the client has gone.",
 )
-@click.option(
-    "--commit-per-invoice",
-    type=click.FloatRange(0, 60),
-    default=0.0,
-    show_default=True,
-    help="More seconds per invoice created (a real Odoo: about 0.1).",
-)
+@_up_to("--commit-per-invoice", 60, "More seconds per invoice created (a real Odoo: about 0.1).")
 @pass_state
 def sandbox_command(
     state: CliState,
@@ -182,11 +176,7 @@ def sandbox_command(
       wooodoo sandbox --commit-delay 2 --commit-per-invoice 0.1 --config-out /tmp/sb/config.yaml
       . /tmp/sb/config.yaml.env && wooodoo --config /tmp/sb/config.yaml sync
     """
-    directory = (
-        config_out.parent
-        if config_out
-        else Path(platformdirs.user_state_dir("wooodoo")) / "sandbox"
-    ).resolve()
+    directory = config_out.parent.resolve() if config_out else _state_dir("sandbox")
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     from wooodoo.sandbox import WorkModel
     from wooodoo.sandbox.faults import FaultPlan
@@ -203,6 +193,28 @@ def sandbox_command(
         odoo_faults=FaultPlan.transient(faults if odoo_faults is None else odoo_faults),
         odoo_work=WorkModel(per_call=commit_delay, per_move=commit_per_invoice),
     )
+    with _stop_on_signal() as stop, box:
+        click.echo(f"WooCommerce {box.woo_url}/wp-json/wc/v3/ (HTTPS, CA {box.ca_path})")
+        click.echo(f"Odoo {odoo_version}     {box.odoo_url} (database wooodoo)")
+        click.echo(f"orders {orders}, seed {seed}, Odoo tax rounding {tax_rounding}")
+        if config_out:
+            cfg, env = box.write_config(config_out.resolve())
+            click.echo(f"config  {cfg}")
+            click.echo(f"secrets {env}   (load with: . {env})")
+            click.echo(f"then:   wooodoo --config {cfg} sync")
+        click.echo("Ctrl-C to stop.")
+        while not stop.wait(0.5):
+            pass
+    state.echo("sandbox stopped")
+
+
+def _state_dir(name: str) -> Path:
+    return (Path(platformdirs.user_state_dir("wooodoo")) / name).resolve()
+
+
+@contextmanager
+def _stop_on_signal() -> Iterator[threading.Event]:
+    """SIGINT and SIGTERM set the event instead of stopping the process, as long as this lasts."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -210,22 +222,10 @@ def sandbox_command(
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with box:
-            click.echo(f"WooCommerce {box.woo_url}/wp-json/wc/v3/ (HTTPS, CA {box.ca_path})")
-            click.echo(f"Odoo {odoo_version}     {box.odoo_url} (database wooodoo)")
-            click.echo(f"orders {orders}, seed {seed}, Odoo tax rounding {tax_rounding}")
-            if config_out:
-                cfg, env = box.write_config(config_out.resolve())
-                click.echo(f"config  {cfg}")
-                click.echo(f"secrets {env}   (load with: . {env})")
-                click.echo(f"then:   wooodoo --config {cfg} sync")
-            click.echo("Ctrl-C to stop.")
-            while not stop.wait(0.5):
-                pass
+        yield stop
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    state.echo("sandbox stopped")
 
 
 @click.command()
@@ -258,7 +258,7 @@ def demo(
       wooodoo demo
       wooodoo demo --orders 2000 --odoo-version 17 --tax-rounding global
     """
-    base = (directory or Path(platformdirs.user_state_dir("wooodoo")) / "demo").resolve()
+    base = directory.resolve() if directory else _state_dir("demo")
     run_dir = base / datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     with _make_sandbox(orders, seed, odoo_version, tax_rounding, run_dir) as box:

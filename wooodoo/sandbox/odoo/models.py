@@ -11,9 +11,6 @@ from wooodoo.sandbox.odoo.orm import BaseModel
 from wooodoo.sandbox.odoo.store import Row
 from wooodoo.sandbox.odoo.workflow import InvoiceModel, MoveLineModel, ReversalModel
 
-# account.account.type ids of the 13-15 look-alike, by the 16+ account_type they stand for
-ACCOUNT_TYPE_IDS = {"income": 13, "asset_receivable": 1, "liability_current": 9}
-
 
 class PartnerModel(BaseModel):
     def validate(self, row: Row) -> None:

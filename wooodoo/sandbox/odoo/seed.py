@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from wooodoo.sandbox import catalog
-from wooodoo.sandbox.odoo.models import ACCOUNT_TYPE_IDS
 from wooodoo.sandbox.odoo.orm import Database
 
 COUNTRIES: dict[str, tuple[int, str]] = {
@@ -46,16 +45,36 @@ PRODUCTS = (
     ("T-1", "T-Shirt", "19.99"),
     ("C-1", "Cap", "14.00"),
 )
-ACCOUNT_TYPES = {
+ACCOUNT_TYPES = {  # the account.account.type records of 13-15: id -> name, type, group
     13: ("Income", "other", "income"),
     1: ("Receivable", "receivable", "asset"),
     9: ("Current Liabilities", "other", "liability"),
 }
+# which of those stands for each 16+ account_type of the catalog's accounts
+ACCOUNT_TYPE_IDS = {"income": 13, "asset_receivable": 1, "liability_current": 9}
 
 
 def seed(db: Database, login: str, rounding_method: str) -> None:
     """Fill an empty database with the company, reference data, taxes and accounts."""
     put = _Putter(db)
+    _countries_and_currencies(put)
+    _company(db, put, login, rounding_method)
+    account_ids = _accounts(db, put)
+    _journals(db, put, income=account_ids[catalog.ACCOUNT_ROLES["products"]])
+    _seed_taxes(db, put)
+    for index, (code, name, price) in enumerate(PRODUCTS):
+        put(
+            "product.product",
+            5 + index * 3,
+            name=name,
+            default_code=code,
+            list_price=Decimal(price),
+        )
+    db.store.sequences["account.move"] = 2
+    db.store.sequences["account.move.line"] = 6
+
+
+def _countries_and_currencies(put: _Putter) -> None:
     for code, (cid, name) in COUNTRIES.items():
         put("res.country", cid, name=name, code=code)
     for (country, code), (sid, name) in STATES.items():
@@ -70,7 +89,10 @@ def seed(db: Database, login: str, rounding_method: str) -> None:
             rounding=Decimal(rounding),
             active=catalog.CURRENCIES.get(code, False),
         )
-    eur = CURRENCIES[catalog.STORE_CURRENCY][0]
+
+
+def _company(db: Database, put: _Putter, login: str, rounding_method: str) -> None:
+    """The company, its partner, OdooBot and the user the sync logs in as."""
     put(
         "res.partner",
         1,
@@ -86,13 +108,16 @@ def seed(db: Database, login: str, rounding_method: str) -> None:
         "res.company",
         1,
         name="Sandbox Company",
-        currency_id=eur,
+        currency_id=CURRENCIES[catalog.STORE_CURRENCY][0],
         country_id=COUNTRIES["DE"][0],
         partner_id=1,
         tax_calculation_rounding_method=rounding_method,
     )
     db.store.sequences["res.partner"] = 6
 
+
+def _accounts(db: Database, put: _Putter) -> dict[str, int]:
+    """The catalog's accounts (and on 13-15 their account types); their ids by code."""
     if db.version <= 15:
         for tid, (name, kind, group) in ACCOUNT_TYPES.items():
             put("account.account.type", tid, name=name, type=kind, internal_group=group)
@@ -111,9 +136,11 @@ def seed(db: Database, login: str, rounding_method: str) -> None:
             reconcile=kind == "asset_receivable",
             **extra,
         )
+    return account_ids
 
+
+def _journals(db: Database, put: _Putter, income: int) -> None:
     sale_name = "Sales" if db.version >= 19 else "Customer Invoices"
-    income = account_ids[catalog.ACCOUNT_ROLES["products"]]
     defaults = (
         {"default_credit_account_id": income, "default_debit_account_id": income}
         if db.version == 13
@@ -149,18 +176,6 @@ def seed(db: Database, login: str, rounding_method: str) -> None:
         sequence=9,
         refund_sequence=False,
     )
-
-    _seed_taxes(db, put)
-    for index, (code, name, price) in enumerate(PRODUCTS):
-        put(
-            "product.product",
-            5 + index * 3,
-            name=name,
-            default_code=code,
-            list_price=Decimal(price),
-        )
-    db.store.sequences["account.move"] = 2
-    db.store.sequences["account.move.line"] = 6
 
 
 def _seed_taxes(db: Database, put: _Putter) -> None:
@@ -206,9 +221,7 @@ class _Putter:
 
     def __call__(self, model: str, rid: int, **vals: Any) -> None:
         spec = self.db.schema[model]
-        row = {
-            n: f.default for n, f in spec.fields.items() if f.default is not None and not f.computed
-        }
+        row = spec.stored_defaults()
         stamp = self.db.now()
         row.update(vals)
         row.update({"id": rid, "create_date": stamp, "write_date": stamp})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.exceptions import (
     BadRequest,
@@ -25,15 +25,13 @@ from werkzeug.wrappers import Request, Response
 
 from wooodoo.sandbox.odoo.exceptions import OdooError
 from wooodoo.sandbox.odoo.service import (
+    Server,
     bind_check,
     exception_name,
     is_model_method,
     resolve,
     traceback_text,
 )
-
-if TYPE_CHECKING:
-    from wooodoo.sandbox.odoo.app import OdooApp
 
 JSON_TYPE = "application/json; charset=utf-8"
 NO_AUTH = "User not authenticated, use an API Key with a Bearer Authorization header."
@@ -60,14 +58,14 @@ def error_response(exc: BaseException) -> Response:
     return _json(body, int(code))
 
 
-def handle(app: OdooApp, request: Request, model: str, method: str) -> Response:
+def handle(app: Server, request: Request, model: str, method: str) -> Response:
     try:
         return _json(_serve(app, request, model, method))
     except Exception as exc:  # every failure is a JSON error body, as Odoo does
         return error_response(exc)
 
 
-def _serve(app: OdooApp, request: Request, model: str, method: str) -> Any:
+def _serve(app: Server, request: Request, model: str, method: str) -> Any:
     params: dict[str, Any] = {}
     raw = request.get_data()
     if raw:
@@ -109,7 +107,7 @@ def _serve(app: OdooApp, request: Request, model: str, method: str) -> Any:
     return app.run_call(model, method, (), params, run)
 
 
-def _authenticate(app: OdooApp, request: Request) -> None:
+def _authenticate(app: Server, request: Request) -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():

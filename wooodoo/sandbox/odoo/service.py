@@ -1,13 +1,51 @@
-"""Calling a model method from RPC: model and method look-up, context, one transaction per call."""
+"""What both RPC endpoints share: the server they need, model and method look-up, error texts."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from wooodoo.sandbox.odoo.exceptions import AccessError, DatabaseMissing, UserError
 from wooodoo.sandbox.odoo.orm import BaseModel, Database, Env
+
+T = TypeVar("T")
+
+
+class Server(Protocol):
+    """What the XML-RPC and JSON-2 endpoints need from the Odoo app that serves them."""
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def database(self) -> str: ...
+
+    @property
+    def uid(self) -> int: ...
+
+    @property
+    def db(self) -> Database: ...
+
+    def key_ok(self, key: Any) -> bool: ...
+
+    def credentials_ok(self, login: Any, key: Any) -> bool: ...
+
+    def count(self, model: str, method: str) -> None:
+        """Count one call in the request counter the tests and benchmarks read."""
+
+    def version_info(self) -> dict[str, Any]: ...
+
+    def run_call(
+        self,
+        model: str,
+        method: str,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        run: Callable[[], T],
+    ) -> T:
+        """Run one call as one transaction, after the work it costs."""
+
 
 TRACE_HEAD = (
     "Traceback (most recent call last):\n"

@@ -11,7 +11,7 @@ is not a UserError there and ends as code 1 with a traceback. Results are marsha
 from __future__ import annotations
 
 import xmlrpc.client
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wooodoo.sandbox.odoo.exceptions import (
     AccessDenied,
@@ -22,14 +22,12 @@ from wooodoo.sandbox.odoo.exceptions import (
     ValidationError,
 )
 from wooodoo.sandbox.odoo.service import (
+    Server,
     call_kw,
     missing_database,
     resolve,
     traceback_text,
 )
-
-if TYPE_CHECKING:
-    from wooodoo.sandbox.odoo.app import OdooApp
 
 
 def fault_for(version: int, exc: BaseException) -> xmlrpc.client.Fault:
@@ -56,7 +54,7 @@ def fault_for(version: int, exc: BaseException) -> xmlrpc.client.Fault:
     return xmlrpc.client.Fault(1, traceback_text(exc))
 
 
-def handle(app: OdooApp, service: str, body: bytes) -> bytes:
+def handle(app: Server, service: str, body: bytes) -> bytes:
     """Answer one XML-RPC request body; always an XML methodResponse."""
     try:
         params, method = xmlrpc.client.loads(body, use_datetime=True)
@@ -67,7 +65,7 @@ def handle(app: OdooApp, service: str, body: bytes) -> bytes:
         return xmlrpc.client.dumps(fault, methodresponse=True, allow_none=False).encode()
 
 
-def _dispatch(app: OdooApp, service: str, method: str, params: list[Any]) -> Any:
+def _dispatch(app: Server, service: str, method: str, params: list[Any]) -> Any:
     if service == "common":
         return _common(app, method, params)
     if service == "db":
@@ -89,7 +87,7 @@ def _dispatch(app: OdooApp, service: str, method: str, params: list[Any]) -> Any
     raise KeyError(service)
 
 
-def _common(app: OdooApp, method: str, params: list[Any]) -> Any:
+def _common(app: Server, method: str, params: list[Any]) -> Any:
     if method == "version":
         return app.version_info()
     if method == "about":
@@ -104,7 +102,7 @@ def _common(app: OdooApp, method: str, params: list[Any]) -> Any:
 
 
 def _execute(
-    app: OdooApp,
+    app: Server,
     db: Any,
     uid: Any,
     key: Any,

@@ -7,7 +7,16 @@ from pathlib import Path
 from wooodoo.audit.encoding import now_iso, scrub
 from wooodoo.audit.log import AuditLog
 from wooodoo.audit.migrations import MIGRATIONS
-from wooodoo.audit.records import ATTENTION_ACTIONS, Event, EventRecord, Failure, Link, Run
+from wooodoo.audit.records import (
+    ATTENTION_ACTIONS,
+    Delivery,
+    Event,
+    EventRecord,
+    Failure,
+    InboxItem,
+    Link,
+    Run,
+)
 from wooodoo.audit.sqlite import AuditStore
 from wooodoo.errors import ConfigError
 
@@ -16,9 +25,11 @@ __all__ = [
     "MIGRATIONS",
     "AuditLog",
     "AuditStore",
+    "Delivery",
     "Event",
     "EventRecord",
     "Failure",
+    "InboxItem",
     "Link",
     "Run",
     "now_iso",

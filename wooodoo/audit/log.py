@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, Self
 
-from wooodoo.audit.records import Event, EventRecord, Failure, Link, Run
+from wooodoo.audit.records import Delivery, Event, EventRecord, Failure, InboxItem, Link, Run
 
 
 class AuditLog(Protocol):
@@ -57,6 +57,18 @@ class AuditLog(Protocol):
     def events(self, tenant: str, key: str | None = ..., limit: int = ...) -> list[EventRecord]:
         """The latest events, newest first."""
         ...
+
+    def inbox_add(self, delivery: Delivery) -> bool:
+        """Keep a verified webhook delivery, durably; False when it is kept already."""
+        ...
+
+    def inbox_pending(self, tenant: str, limit: int = ...) -> list[InboxItem]: ...
+
+    def inbox_done(self, tenant: str, notes: dict[int, str]) -> None: ...
+
+    def inbox_tenants(self) -> list[str]: ...
+
+    def inbox_recent(self, tenant: str, limit: int = ...) -> list[InboxItem]: ...
 
     def close(self) -> None: ...
 

@@ -87,6 +87,18 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE UNIQUE INDEX inbox_delivery ON inbox (tenant, delivery_id);
         """,
     ),
+    (
+        "0002_inbox_versions",
+        """
+        ALTER TABLE inbox ADD COLUMN resource TEXT;
+        ALTER TABLE inbox ADD COLUMN resource_modified TEXT;
+        ALTER TABLE inbox ADD COLUMN note TEXT;
+        CREATE UNIQUE INDEX inbox_version
+            ON inbox (tenant, resource, resource_id, resource_modified)
+            WHERE resource_modified IS NOT NULL;
+        CREATE INDEX inbox_pending ON inbox (tenant, processed_at, id);
+        """,
+    ),
 )
 
 

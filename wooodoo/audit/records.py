@@ -79,3 +79,33 @@ class Failure:
     reason: str
     attempts: int
     last_at: datetime
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified webhook delivery, as the receiver keeps it before answering the store."""
+
+    tenant: str
+    delivery_id: str | None
+    topic: str  # e.g. order.updated
+    resource_id: str | None
+    resource_modified: str | None  # the resource's date_modified_gmt: one version, kept once
+    body: str
+
+    @property
+    def resource(self) -> str:
+        return self.topic.partition(".")[0]
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A delivery waiting in the inbox (or done, with what became of it in ``note``)."""
+
+    id: int
+    tenant: str
+    delivery_id: str | None
+    topic: str
+    resource_id: str | None
+    received_at: datetime
+    processed_at: datetime | None = None
+    note: str | None = None

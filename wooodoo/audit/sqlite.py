@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from wooodoo.audit import migrations
+from wooodoo.audit import inbox, migrations
 from wooodoo.audit.encoding import from_iso, now_iso, scrub
 from wooodoo.audit.records import (
     ATTENTION_ACTIONS,
     SETTLED_ACTIONS,
+    Delivery,
     Event,
     EventRecord,
     Failure,
+    InboxItem,
     Link,
     Run,
 )
@@ -38,6 +41,8 @@ class AuditStore:
         _create_private(path)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
+        # the webhook receiver answers from several threads over this one connection
+        self._inbox_lock = threading.Lock()
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -166,6 +171,30 @@ class AuditStore:
             (tenant, tenant),
         )
         return [_failure(row) for row in rows]
+
+    # ------------------------------------------------------------ webhook inbox
+
+    def inbox_add(self, delivery: Delivery) -> bool:
+        """Keep a verified delivery, durably; False when it (or its version) is kept already."""
+        with self._inbox_lock:
+            return inbox.add(self.db, delivery)
+
+    def inbox_pending(self, tenant: str, limit: int = 500) -> list[InboxItem]:
+        with self._inbox_lock:
+            return inbox.pending(self.db, tenant, limit)
+
+    def inbox_done(self, tenant: str, notes: dict[int, str]) -> None:
+        with self._inbox_lock:
+            inbox.done(self.db, tenant, notes)
+
+    def inbox_tenants(self) -> list[str]:
+        """Tenants with deliveries waiting."""
+        with self._inbox_lock:
+            return inbox.tenants_waiting(self.db)
+
+    def inbox_recent(self, tenant: str, limit: int = 100) -> list[InboxItem]:
+        with self._inbox_lock:
+            return inbox.recent(self.db, tenant, limit)
 
     def events(self, tenant: str, key: str | None = None, limit: int = 100) -> list[EventRecord]:
         """The latest events, newest first."""

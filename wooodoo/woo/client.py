@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import email.utils
-import html
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -16,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from wooodoo.errors import AuthError, RemoteError, RemoteRequestError
+from wooodoo.errors import AuthError, RemoteRequestError
 from wooodoo.http import (
     RetryPolicy,
     classify,
@@ -25,87 +22,22 @@ from wooodoo.http import (
     redact_url,
     transient_from_exception,
 )
+from wooodoo.woo.answers import describe_woo_error, expect_json, int_header, server_time
 from wooodoo.woo.auth import AuthMode, SignatureMethod, make_auth, refused_hint
-from wooodoo.woo.models import Customer, Order, ParseError, parse_customer, parse_order
-from wooodoo.woo.pagination import ModifiedCursor, PageWalker, record_key
+from wooodoo.woo.batches import OrderPage, ParsedBatch, id_of, parse_all
+from wooodoo.woo.models import Customer, Order, parse_customer, parse_order
+from wooodoo.woo.pagination import ModifiedCursor, PageWalker
+from wooodoo.woo.store import StoreInfo, settings_by_id, store_info, wc_version
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 API_PATH = "/wp-json/wc/v3/"
-MODIFIED_AFTER_SINCE = (5, 8)
 INCLUDE_CHUNK = 100
 # Line totals are kept unrounded by the store (a net of 46.542056 for 49.80 with 7 % in the
 # price); the API rounds them to the shop's decimals unless asked for more with ``dp``.
 ORDER_DECIMALS = "6"
-
-
-@dataclass(frozen=True)
-class StoreInfo:
-    """What ``/system_status`` (and, when readable, ``/settings/tax``) tell about the store."""
-
-    wc_version: str
-    wp_version: str | None = None
-    currency: str | None = None
-    timezone: str | None = None
-    tax_round_at_subtotal: bool | None = None
-    prices_include_tax: bool | None = None
-
-    @property
-    def supports_modified_after(self) -> bool:
-        """``modified_after``/``modified_before`` on orders arrived in WooCommerce 5.8."""
-        return version_tuple(self.wc_version) >= MODIFIED_AFTER_SINCE
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A record the store returned that we could not parse; it never stops its page."""
-
-    record_id: int | None
-    reason: str
-    raw: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class OrderPage:
-    """New orders of one page; ``cursor`` is the newest ``date_modified`` returned so far."""
-
-    orders: list[Order]
-    rejected: list[Rejected]
-    cursor: datetime
-
-
-class ParsedBatch(list[T]):
-    """A list of parsed records that also carries the records that failed to parse."""
-
-    def __init__(self, items: Sequence[T] = (), rejected: Sequence[Rejected] = ()) -> None:
-        super().__init__(items)
-        self.rejected: list[Rejected] = list(rejected)
-
-
-def version_tuple(version: str) -> tuple[int, ...]:
-    parts: list[int] = []
-    for piece in version.split("."):
-        digits = "".join(ch for ch in piece if ch.isdigit())
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts)
-
-
-def describe_woo_error(body: Any) -> tuple[str, str]:
-    """(code, message) of a WooCommerce/WordPress error body, with invalid-param details."""
-    if not isinstance(body, Mapping):
-        return "", ""
-    code = str(body.get("code") or "")
-    message = html.unescape(str(body.get("message") or ""))
-    data = body.get("data")
-    params = data.get("params") if isinstance(data, Mapping) else None
-    if isinstance(params, Mapping) and params:
-        details = "; ".join(f"{k}: {html.unescape(str(v))}" for k, v in params.items())
-        message = f"{message} ({details})"
-    return code, message
 
 
 class WooClient:
@@ -199,7 +131,24 @@ class WooClient:
 
     def _get_list(self, path: str, params: Mapping[str, str]) -> tuple[list[Any], Any]:
         data, headers = self._get(path, params)
-        return _expect(data, list, path), headers
+        return expect_json(data, list, path), headers
+
+    def _by_ids(
+        self,
+        path: str,
+        ids: Sequence[int],
+        params: Mapping[str, str],
+        parse: Callable[[object], T],
+    ) -> Iterator[ParsedBatch[T]]:
+        """The records with these ids, in chunks of 100; missing ones are simply absent."""
+        for chunk in _chunks(_unique(ids), INCLUDE_CHUNK):
+            chunk_params = {
+                "include": ",".join(map(str, chunk)),
+                "per_page": str(len(chunk)),
+                **params,
+            }
+            records, _ = self._get_list(path, chunk_params)
+            yield parse_all(records, parse)
 
     # ------------------------------------------------------------------ store
 
@@ -208,23 +157,9 @@ class WooClient:
         if self._store is None:
             # Only these sections: the full report also lists plugins, pages, theme... (slow).
             data, _ = self._get("system_status", {"_fields": "environment,settings"})
-            status = _expect(data, dict, "system_status")
-            env = _section(status, "environment")
-            settings = _section(status, "settings")
-            version = env.get("version")
-            if not isinstance(version, str) or not version:
-                raise RemoteError(
-                    "WooCommerce system_status: the answer has no environment.version"
-                )
-            tax = self._tax_settings()
-            self._store = StoreInfo(
-                wc_version=version,
-                wp_version=_opt_str(env.get("wp_version")),
-                currency=_opt_str(settings.get("currency")),
-                timezone=_opt_str(settings.get("timezone")) or _opt_str(env.get("timezone")),
-                tax_round_at_subtotal=_yes_no(tax.get("woocommerce_tax_round_at_subtotal")),
-                prices_include_tax=_yes_no(tax.get("woocommerce_prices_include_tax")),
-            )
+            status = expect_json(data, dict, "system_status")
+            version = wc_version(status)
+            self._store = store_info(version, status, self._tax_settings())
         return self._store
 
     def _tax_settings(self) -> dict[str, Any]:
@@ -234,11 +169,7 @@ class WooClient:
         except (AuthError, RemoteRequestError) as exc:
             log.debug("tax settings not readable: %s", exc.message)
             return {}
-        if not isinstance(data, list):
-            return {}
-        return {
-            str(item.get("id")): item.get("value") for item in data if isinstance(item, Mapping)
-        }
+        return settings_by_id(data)
 
     @property
     def supports_modified_after(self) -> bool:
@@ -264,10 +195,8 @@ class WooClient:
             base["status"] = ",".join(statuses)
         while (req := cursor.next_request()) is not None:
             records, headers = self._get_list("orders", {**base, **req.params()})
-            fresh = cursor.accept(
-                records, _int_header(headers, "X-WP-Total"), _server_time(headers)
-            )
-            batch = _parse_all(fresh, parse_order)
+            fresh = cursor.accept(records, int_header(headers, "X-WP-Total"), server_time(headers))
+            batch = parse_all(fresh, parse_order)
             if batch or batch.rejected:
                 yield OrderPage(list(batch), batch.rejected, cursor.cursor)
         if cursor.stopped_in_running_second:
@@ -281,14 +210,7 @@ class WooClient:
     def get_orders(self, ids: Sequence[int]) -> ParsedBatch[Order]:
         """The orders with these ids (chunks of 100); missing ones are simply absent."""
         out: ParsedBatch[Order] = ParsedBatch()
-        for chunk in _chunks(_unique(ids), INCLUDE_CHUNK):
-            params = {
-                "include": ",".join(map(str, chunk)),
-                "per_page": str(len(chunk)),
-                "dp": ORDER_DECIMALS,
-            }
-            records, _ = self._get_list("orders", params)
-            batch = _parse_all(records, parse_order)
+        for batch in self._by_ids("orders", ids, {"dp": ORDER_DECIMALS}, parse_order):
             out.extend(batch)
             out.rejected.extend(batch.rejected)
         return out
@@ -296,7 +218,7 @@ class WooClient:
     def get_order(self, order_id: int) -> Order:
         """One order; NotFoundError if it does not exist, ParseError if it is malformed."""
         data, _ = self._get(f"orders/{int(order_id)}", {"dp": ORDER_DECIMALS})
-        return parse_order(_expect(data, dict, f"orders/{int(order_id)}"))
+        return parse_order(expect_json(data, dict, f"orders/{int(order_id)}"))
 
     def get_refunds(self, order_id: int) -> list[dict[str, Any]]:
         """The refunds of one order, raw (line items with negative quantities)."""
@@ -315,14 +237,7 @@ class WooClient:
         ``newest_first`` lets a caller looking for new customers stop after the first pages.
         """
         if ids is not None:
-            for chunk in _chunks(_unique(ids), INCLUDE_CHUNK):
-                params = {
-                    "include": ",".join(map(str, chunk)),
-                    "per_page": str(len(chunk)),
-                    "role": role,
-                }
-                records, _ = self._get_list("customers", params)
-                yield _parse_all(records, parse_customer)
+            yield from self._by_ids("customers", ids, {"role": role}, parse_customer)
             return
         walker = PageWalker(per_page=self.per_page)
         seen: set[int] = set()
@@ -335,80 +250,15 @@ class WooClient:
                 "page": str(page),
             }
             records, headers = self._get_list("customers", params)
-            walker.accept(len(records), _int_header(headers, "X-WP-TotalPages"))
-            new = [r for r in records if _id_of(r) is None or _id_of(r) not in seen]
-            seen.update(i for i in map(_id_of, records) if i is not None)
-            batch = _parse_all(new, parse_customer)
+            walker.accept(len(records), int_header(headers, "X-WP-TotalPages"))
+            new = [r for r in records if id_of(r) is None or id_of(r) not in seen]
+            seen.update(i for i in map(id_of, records) if i is not None)
+            batch = parse_all(new, parse_customer)
             if batch or batch.rejected:
                 yield batch
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _expect(data: Any, kind: type[T], endpoint: str) -> T:
-    if isinstance(data, kind):
-        return data
-    got = type(data).__name__
-    detail = ""
-    if isinstance(data, Mapping) and ("code" in data or "message" in data):
-        code, message = describe_woo_error(data)
-        detail = f": {code}: {message}" if code else f": {message}"
-    wanted = "a list" if kind is list else "an object"
-    raise RemoteError(
-        f"WooCommerce {endpoint}: expected {wanted} in the JSON answer, got {got}{detail}"
-    )
-
-
-def _parse_all(records: Sequence[object], parse: Callable[[object], T]) -> ParsedBatch[T]:
-    out: ParsedBatch[T] = ParsedBatch()
-    for raw in records:
-        try:
-            out.append(parse(raw))
-        except ParseError as exc:
-            out.rejected.append(
-                Rejected(_id_of(raw), str(exc), raw if isinstance(raw, Mapping) else {"raw": raw})
-            )
-    return out
-
-
-def _id_of(raw: object) -> int | None:
-    return record_key(raw).id
-
-
-def _int_header(headers: Any, name: str) -> int | None:
-    value = headers.get(name) if headers is not None else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _server_time(headers: Any) -> datetime | None:
-    value = headers.get("Date") if headers is not None else None
-    if not isinstance(value, str):
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _opt_str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _yes_no(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if value in ("yes", "no"):
-        return value == "yes"
-    return None
 
 
 def _unique(ids: Sequence[int]) -> list[int]:
@@ -418,13 +268,3 @@ def _unique(ids: Sequence[int]) -> list[int]:
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-__all__ = [
-    "OrderPage",
-    "ParsedBatch",
-    "Rejected",
-    "StoreInfo",
-    "WooClient",
-    "describe_woo_error",
-]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
 
 from wooodoo.errors import WooodooError
-
-T = TypeVar("T")
+from wooodoo.woo.reader import Reader
 
 
 class ParseError(WooodooError):
@@ -176,153 +174,11 @@ class Customer:
 # ---------------------------------------------------------------- parsing
 
 
-class _Reader:
-    """Collects every problem of one record instead of stopping at the first."""
-
-    def __init__(self, raw: Mapping[str, Any], prefix: str = "") -> None:
-        self.raw = raw
-        self.prefix = prefix
-        self.problems: list[str] = []
-
-    def _get(self, key: str) -> Any:
-        return self.raw.get(key)
-
-    def _fail(self, key: str, why: str) -> None:
-        self.problems.append(f"{self.prefix}{key}: {why}")
-
-    def text(self, key: str, default: str = "") -> str:
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        self._fail(key, f"expected text, got {type(value).__name__}")
-        return default
-
-    def integer(self, key: str, default: int = 0) -> int:
-        value = self._get(key)
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool):
-            self._fail(key, "expected an integer, got a boolean")
-            return default
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        self._fail(key, f"expected an integer, got {value!r}")
-        return default
-
-    def money(self, key: str, *, required: bool = True) -> Decimal:
-        """A money string; floats are refused (they are the store's unrounded helpers)."""
-        value = self._get(key)
-        if value is None or value == "":
-            if required and value is None:
-                self._fail(key, "missing")
-            return Decimal(0)
-        if isinstance(value, str):
-            try:
-                amount = Decimal(value.strip())
-            except InvalidOperation:
-                self._fail(key, f"not an amount: {value!r}")
-                return Decimal(0)
-            if not amount.is_finite():
-                self._fail(key, f"not a finite amount: {value!r}")
-                return Decimal(0)
-            return amount
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
-        self._fail(key, f"expected an amount as a string, got {type(value).__name__}")
-        return Decimal(0)
-
-    def quantity(self, key: str) -> Decimal:
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self._fail(key, f"expected a quantity, got {value!r}")
-            return Decimal(0)
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            self._fail(key, f"not a quantity: {value!r}")
-            return Decimal(0)
-
-    def boolean(self, key: str, default: bool = False) -> bool:
-        value = self._get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        self._fail(key, f"expected true/false, got {value!r}")
-        return default
-
-    def gmt(self, key: str, *, required: bool = True) -> datetime | None:
-        """A ``*_gmt`` field: UTC without designator, as the store sends it."""
-        value = self._get(key)
-        if value in (None, ""):
-            if required:
-                self._fail(key, "missing")
-            return None
-        if not isinstance(value, str):
-            self._fail(key, f"expected a date, got {value!r}")
-            return None
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            self._fail(key, f"not a date: {value!r}")
-            return None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-
-    def local_date(self, key: str) -> date | None:
-        """The calendar date of a store-local field (no offset: the shop's time zone)."""
-        value = self._get(key)
-        if value in (None, ""):
-            return None
-        if not isinstance(value, str):
-            self._fail(key, f"expected a date, got {value!r}")
-            return None
-        try:
-            return datetime.fromisoformat(value).date()
-        except ValueError:
-            self._fail(key, f"not a date: {value!r}")
-            return None
-
-    def rows(self, key: str, parse: Callable[[_Reader], T]) -> tuple[T, ...]:
-        value = self._get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self._fail(key, "expected a list")
-            return ()
-        out: list[T] = []
-        for i, item in enumerate(value):
-            if not isinstance(item, Mapping):
-                self._fail(f"{key}[{i}]", "expected an object")
-                continue
-            sub = _Reader(item, f"{self.prefix}{key}[{i}].")
-            out.append(parse(sub))
-            self.problems.extend(sub.problems)
-        return tuple(out)
-
-    def address(self, key: str) -> Address:
-        value = self._get(key)
-        if value is None or value == []:  # PHP encodes an empty array as []
-            return Address()
-        if not isinstance(value, Mapping):
-            self._fail(key, "expected an object")
-            return Address()
-        sub = _Reader(value, f"{self.prefix}{key}.")
-        addr = Address(**{name: sub.text(name).strip() for name in Address.__dataclass_fields__})
-        self.problems.extend(sub.problems)
-        return addr
+def _address(r: Reader) -> Address:
+    return Address(**{name: r.text(name).strip() for name in Address.__dataclass_fields__})
 
 
-def _taxes(r: _Reader) -> TaxAmount:
+def _taxes(r: Reader) -> TaxAmount:
     subtotal = r.raw.get("subtotal")
     return TaxAmount(
         rate_id=r.integer("id"),
@@ -331,7 +187,7 @@ def _taxes(r: _Reader) -> TaxAmount:
     )
 
 
-def _line_item(r: _Reader) -> LineItem:
+def _line_item(r: Reader) -> LineItem:
     return LineItem(
         id=r.integer("id"),
         name=r.text("name"),
@@ -348,7 +204,7 @@ def _line_item(r: _Reader) -> LineItem:
     )
 
 
-def _shipping_line(r: _Reader) -> ShippingLine:
+def _shipping_line(r: Reader) -> ShippingLine:
     return ShippingLine(
         id=r.integer("id"),
         method_title=r.text("method_title"),
@@ -359,7 +215,7 @@ def _shipping_line(r: _Reader) -> ShippingLine:
     )
 
 
-def _fee_line(r: _Reader) -> FeeLine:
+def _fee_line(r: Reader) -> FeeLine:
     return FeeLine(
         id=r.integer("id"),
         name=r.text("name"),
@@ -371,7 +227,7 @@ def _fee_line(r: _Reader) -> FeeLine:
     )
 
 
-def _coupon_line(r: _Reader) -> CouponLine:
+def _coupon_line(r: Reader) -> CouponLine:
     return CouponLine(
         id=r.integer("id"),
         code=r.text("code"),
@@ -380,7 +236,7 @@ def _coupon_line(r: _Reader) -> CouponLine:
     )
 
 
-def _tax_line(r: _Reader) -> TaxLine:
+def _tax_line(r: Reader) -> TaxLine:
     percent = r.raw.get("rate_percent")
     rate: Decimal | None = None
     if isinstance(percent, int | float | str) and not isinstance(percent, bool):
@@ -400,7 +256,7 @@ def _tax_line(r: _Reader) -> TaxLine:
     )
 
 
-def _refund_summary(r: _Reader) -> RefundSummary:
+def _refund_summary(r: Reader) -> RefundSummary:
     return RefundSummary(id=r.integer("id"), reason=r.text("reason"), total=r.money("total"))
 
 
@@ -408,7 +264,7 @@ def parse_order(raw: object) -> Order:
     """Parse one order; raise ParseError listing every field that is not as expected."""
     if not isinstance(raw, Mapping):
         raise ParseError("order", "?", ["expected a JSON object"])
-    r = _Reader(raw)
+    r = Reader(raw)
     order_id = r.integer("id")
     created = r.gmt("date_created_gmt")
     modified = r.gmt("date_modified_gmt")
@@ -424,8 +280,8 @@ def parse_order(raw: object) -> Order:
         date_paid=r.gmt("date_paid_gmt", required=False),
         local_date_created=r.local_date("date_created") or (created or datetime.now(UTC)).date(),
         local_date_paid=r.local_date("date_paid"),
-        billing=r.address("billing"),
-        shipping=r.address("shipping"),
+        billing=r.nested("billing", _address, Address),
+        shipping=r.nested("shipping", _address, Address),
         discount_total=r.money("discount_total"),
         discount_tax=r.money("discount_tax"),
         shipping_total=r.money("shipping_total"),
@@ -452,7 +308,7 @@ def parse_customer(raw: object) -> Customer:
     """Parse one customer; raise ParseError listing every unexpected field."""
     if not isinstance(raw, Mapping):
         raise ParseError("customer", "?", ["expected a JSON object"])
-    r = _Reader(raw)
+    r = Reader(raw)
     customer = Customer(
         id=r.integer("id"),
         email=r.text("email").strip(),
@@ -462,8 +318,8 @@ def parse_customer(raw: object) -> Customer:
         role=r.text("role"),
         date_created=r.gmt("date_created_gmt", required=False),
         date_modified=r.gmt("date_modified_gmt", required=False),
-        billing=r.address("billing"),
-        shipping=r.address("shipping"),
+        billing=r.nested("billing", _address, Address),
+        shipping=r.nested("shipping", _address, Address),
     )
     if customer.id <= 0:
         r.problems.append("id: missing or not positive")

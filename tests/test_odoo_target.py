@@ -104,10 +104,10 @@ def test_ambiguous_or_missing_reference_data_is_a_config_error(
 
 
 def test_email_lookup_matches_the_address_only_not_a_pattern() -> None:
-    from wooodoo.odoo.target import _email_domain
+    from wooodoo.odoo.target import email_domain
     from wooodoo.sandbox.odoo.domains import like_match
 
-    [(field, op, pattern)] = _email_domain(["john_doe%1@example.test"])
+    [(field, op, pattern)] = email_domain(["john_doe%1@example.test"])
     assert (field, op) == ("email", "=ilike")
     assert like_match(pattern, "JOHN_DOE%1@example.test", ci=True, wrap=False)
     assert not like_match(pattern, "johnXdoe%1@example.test", ci=True, wrap=False)

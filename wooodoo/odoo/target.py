@@ -22,7 +22,7 @@ def _like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _email_domain(emails: Sequence[str]) -> list[Any]:
+def email_domain(emails: Sequence[str]) -> list[Any]:
     """A domain matching any of ``emails``, case-insensitively and literally."""
     terms: list[Any] = [("email", "=ilike", _like_literal(e)) for e in emails]
     return ["|"] * (len(terms) - 1) + terms
@@ -76,7 +76,7 @@ class OdooWriter:
     def find_partners(self, keys: Sequence[str], emails: Sequence[str]) -> list[dict[str, Any]]:
         domain: list[Any] = [("ref", "in", list(keys))]
         if emails:
-            domain = ["|", *domain, *_email_domain(emails)]
+            domain = ["|", *domain, *email_domain(emails)]
         return list(
             self.api.call(
                 "res.partner",

@@ -7,7 +7,7 @@ from typing import Any
 
 from wooodoo.sandbox.odoo.accounting import to_decimal
 from wooodoo.sandbox.odoo.exceptions import ValidationError
-from wooodoo.sandbox.odoo.orm import BaseModel
+from wooodoo.sandbox.odoo.orm import BaseModel, id_list
 from wooodoo.sandbox.odoo.store import Row
 from wooodoo.sandbox.odoo.workflow import InvoiceModel, MoveLineModel, ReversalModel
 
@@ -19,7 +19,7 @@ class PartnerModel(BaseModel):
 
     def unlink(self, ids: Sequence[int]) -> bool:
         """Refused while an entry names the partner: PostgreSQL's foreign key, as Odoo words it."""
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         wanted = set(ids)
         if any(m.get("partner_id") in wanted for m in self.env["account.move"].rows.values()):
             raise ValidationError(

@@ -87,9 +87,7 @@ class MoveBase(BaseModel):
     def new_line(self, rid: int, vals: Row) -> int:
         row = self.rows[rid]
         model = self.lines
-        for name in vals:
-            if name not in model.spec.fields:
-                raise model.invalid_field(name)
+        model.check_names(vals)
         vals.pop("move_id", None)
         if vals.get("tax_line_id"):
             raise UserError("Tax journal items are computed from the invoice lines.")
@@ -202,7 +200,7 @@ class MoveBase(BaseModel):
         result = compute_move(inputs, self.rounding(row), per_line, self.db.version)
         sign = self.direction(row)
         for line, amounts in zip(products, result.lines, strict=True):
-            self._set_balance(
+            self.set_balance(
                 line["id"],
                 sign * amounts.subtotal,
                 {"price_subtotal": amounts.subtotal, "price_total": amounts.total},
@@ -220,7 +218,7 @@ class MoveBase(BaseModel):
                     rid, "tax", self.env["account.tax"].rows[tax_id]["name"], tax_id
                 )
             )
-            self._set_balance(line_id, sign * entry.amount, {"tax_base_amount": entry.base})
+            self.set_balance(line_id, sign * entry.amount, {"tax_base_amount": entry.base})
         self.rebalance(rid)
 
     def _system_line(self, rid: int, role: str, label: Any, tax_id: int | bool = False) -> int:
@@ -241,7 +239,7 @@ class MoveBase(BaseModel):
         )
         return line_id
 
-    def _set_balance(self, line_id: int, balance: Decimal, extra: Row | None = None) -> None:
+    def set_balance(self, line_id: int, balance: Decimal, extra: Row | None = None) -> None:
         self.db.store.update(self.lines._name, line_id, {"balance": balance, **(extra or {})})
 
     def rebalance(self, rid: int) -> None:
@@ -256,7 +254,7 @@ class MoveBase(BaseModel):
         terms = self.move_lines(row, ("payment_term",))
         if self.is_invoice(row) and (total or terms):
             term_id = terms[0]["id"] if terms else self._system_line(rid, "payment_term", False)
-            self._set_balance(term_id, -sign * total)
+            self.set_balance(term_id, -sign * total)
         for line in self.move_lines(row):
             balance = round_to(line.get("balance", Decimal(0)), self.rounding(row))
             self.db.store.update(
@@ -291,7 +289,7 @@ class MoveBase(BaseModel):
             delta = round_to(wanted, rounding) - current
             if delta:
                 first = group_lines[0]
-                self._set_balance(first["id"], first["balance"] + delta * sign)
+                self.set_balance(first["id"], first["balance"] + delta * sign)
                 moved = True
         self.rebalance(rid)
         return moved

@@ -12,7 +12,7 @@ from wooodoo.sandbox.odoo.accounting import (
 )
 from wooodoo.sandbox.odoo.exceptions import UserError
 from wooodoo.sandbox.odoo.move_lines import PRODUCT_ROLES, MoveBase
-from wooodoo.sandbox.odoo.orm import BaseModel
+from wooodoo.sandbox.odoo.orm import BaseModel, id_list, vals_rows
 from wooodoo.sandbox.odoo.store import Row
 
 DRAFT_LABEL = {
@@ -35,6 +35,20 @@ PROTECTED_17 = (
     "fiscal_position_id",
     "invoice_cash_rounding_id",
 )
+
+LINE_FIELDS = ("invoice_line_ids", "line_ids")
+
+
+def line_commands(vals: Row) -> list[Any]:
+    """The one2many commands of both line fields of ``vals``, invoice lines first."""
+    return [command for key in LINE_FIELDS for command in vals.get(key) or []]
+
+
+def command_values(command: Any) -> Row:
+    """The values of a ``(0, 0, vals)`` or ``(1, id, vals)`` command; {} for other commands."""
+    if isinstance(command, list | tuple) and len(command) > 2 and isinstance(command[2], dict):
+        return command[2]
+    return {}
 
 
 class AccountMove(MoveBase):
@@ -174,31 +188,16 @@ class AccountMove(MoveBase):
 
     # ----- create / write / unlink
     def create(self, vals_list: Row | list[Row]) -> int | list[int]:
-        items = [vals_list] if isinstance(vals_list, dict) else list(vals_list)
-        line_fields = self.lines.spec.fields
-        for vals in items:  # Odoo checks every field name before creating anything
-            for name in vals:
-                if name not in self.spec.fields:
-                    raise self.invalid_field(name)
-            for key in ("invoice_line_ids", "line_ids"):
-                for command in vals.get(key) or []:
-                    extra = (
-                        command[2]
-                        if isinstance(command, list | tuple)
-                        and len(command) > 2
-                        and isinstance(command[2], dict)
-                        else {}
-                    )
-                    for name in extra:
-                        if name not in line_fields:
-                            raise self.lines.invalid_field(name)
+        for vals in vals_rows(vals_list):  # Odoo checks every field name before creating anything
+            self.check_names(vals)
+            for command in line_commands(vals):
+                self.lines.check_names(command_values(command))
         return super().create(vals_list)
 
     def _create_one(self, vals: Row) -> int:
-        commands = [
-            *(vals.pop("invoice_line_ids", None) or []),
-            *(vals.pop("line_ids", None) or []),
-        ]
+        commands = line_commands(vals)
+        for key in LINE_FIELDS:
+            vals.pop(key, None)
         tax_totals = vals.pop("tax_totals", None)
         mtype = (
             vals.get(self.type_field)
@@ -243,19 +242,16 @@ class AccountMove(MoveBase):
         return found[0] if found else False
 
     def write(self, ids: Sequence[int], vals: Row) -> bool:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         rows = self.browse_rows(ids)
-        for name in vals:
-            if name not in self.spec.fields:
-                raise self.invalid_field(name)
+        self.check_names(vals)
         vals = dict(vals)
         for row in rows:
             if row["state"] == "posted":
                 self._check_posted_write(row, vals)
-        commands = [
-            *(vals.pop("invoice_line_ids", None) or []),
-            *(vals.pop("line_ids", None) or []),
-        ]
+        commands = line_commands(vals)
+        for key in LINE_FIELDS:
+            vals.pop(key, None)
         tax_totals = vals.pop("tax_totals", None)
         if "invoice_date" in vals and "date" not in vals and vals["invoice_date"]:
             vals["date"] = vals["invoice_date"]
@@ -280,14 +276,9 @@ class AccountMove(MoveBase):
                     f"move: {', '.join(blocked)}"
                 )
             return
-        commands = [*(vals.get("invoice_line_ids") or []), *(vals.get("line_ids") or [])]
+        commands = line_commands(vals)
         for command in commands:
-            if (
-                isinstance(command, list | tuple)
-                and len(command) > 2
-                and isinstance(command[2], dict)
-                and "tax_ids" in command[2]
-            ):
+            if "tax_ids" in command_values(command):
                 raise UserError(
                     "You cannot modify the taxes related to a posted journal item, "
                     "you should reset the journal entry to draft to do so."
@@ -300,7 +291,7 @@ class AccountMove(MoveBase):
             )
 
     def unlink(self, ids: Sequence[int]) -> bool:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         for row in self.browse_rows(ids):
             if row["state"] == "posted" or row.get("_posted_before"):
                 raise UserError("You cannot delete an entry which has been posted once.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +13,16 @@ from wooodoo.sandbox.odoo.exceptions import MissingError, ValidationError, missi
 from wooodoo.sandbox.odoo.fields import Field, ModelSpec
 from wooodoo.sandbox.odoo.store import Row, Store
 from wooodoo.sandbox.odoo.values import to_read, to_stored, x2many_ids
+
+
+def id_list(ids: int | Sequence[int]) -> list[int]:
+    """The ids a record method was called with: Odoo takes one id as well as a list."""
+    return [ids] if isinstance(ids, int) else list(ids)
+
+
+def vals_rows(vals_list: Row | Sequence[Row]) -> list[Row]:
+    """The values a create was called with: Odoo takes one dict as well as a list."""
+    return [vals_list] if isinstance(vals_list, dict) else list(vals_list)
 
 
 class Database:
@@ -93,6 +103,12 @@ class BaseModel:
         if self.db.version >= 19:
             return ValueError(f"Invalid field {name!r} in {self._name!r}")
         return ValueError(f"Invalid field {name!r} on model {self._name!r}")
+
+    def check_names(self, names: Iterable[str]) -> None:
+        """Odoo's error for the first name that is no field of this model."""
+        for name in names:
+            if name not in self.spec.fields:
+                raise self.invalid_field(name)
 
     def browse_rows(self, ids: Sequence[int]) -> list[Row]:
         gone = [i for i in ids if i not in self.rows]
@@ -210,7 +226,7 @@ class BaseModel:
     def read(
         self, ids: Sequence[int], fields: list[str] | None = None, load: str = "_classic_read"
     ) -> list[Row]:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         self.browse_rows(ids)
         return self._read_format(ids, fields, load=load)
 
@@ -222,9 +238,7 @@ class BaseModel:
             if fnames
             else [n for n, f in self.spec.fields.items() if f.type != "binary"]
         )
-        for name in names:
-            if name not in self.spec.fields:
-                raise self.invalid_field(name)
+        self.check_names(names)
         out = []
         for rid in ids:
             row = self.rows[rid]
@@ -293,8 +307,7 @@ class BaseModel:
 
     def create(self, vals_list: Row | list[Row]) -> int | list[int]:
         single = isinstance(vals_list, dict)
-        items: list[Row] = [vals_list] if isinstance(vals_list, dict) else list(vals_list)
-        ids = [self._create_one(dict(vals)) for vals in items]
+        ids = [self._create_one(dict(vals)) for vals in vals_rows(vals_list)]
         return ids[0] if single else ids
 
     def _create_one(self, vals: Row) -> int:
@@ -309,7 +322,7 @@ class BaseModel:
         return rid
 
     def write(self, ids: Sequence[int], vals: Row) -> bool:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         self.browse_rows(ids)
         for rid in ids:
             changes = self.convert(vals, self.rows[rid])

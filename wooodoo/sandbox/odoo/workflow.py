@@ -9,7 +9,7 @@ from typing import Any
 from wooodoo.sandbox.odoo.exceptions import UserError
 from wooodoo.sandbox.odoo.move_lines import PRODUCT_ROLES
 from wooodoo.sandbox.odoo.moves import AccountMove
-from wooodoo.sandbox.odoo.orm import BaseModel
+from wooodoo.sandbox.odoo.orm import BaseModel, id_list, vals_rows
 from wooodoo.sandbox.odoo.store import Row
 
 REFUND_OF = {
@@ -26,7 +26,7 @@ class InvoiceModel(AccountMove):
     """account.move with its buttons."""
 
     def action_post(self, ids: Sequence[int]) -> bool:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         for row in self.browse_rows(ids):
             problems = self._post_problems(row)
             if problems:
@@ -73,7 +73,7 @@ class InvoiceModel(AccountMove):
         return problems[:1]
 
     def button_draft(self, ids: Sequence[int]) -> None:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         for row in self.browse_rows(ids):
             if self.db.version >= 17 and row["state"] not in ("posted", "cancel"):
                 raise UserError("Only posted/cancelled journal entries can be reset to draft.")
@@ -82,7 +82,7 @@ class InvoiceModel(AccountMove):
         # Odoo's button returns None: XML-RPC then answers "cannot marshal None"
 
     def button_cancel(self, ids: Sequence[int]) -> None:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         for row in self.browse_rows(ids):
             if self.db.version >= 17 and row["state"] != "draft":
                 raise UserError("Only draft journal entries can be cancelled.")
@@ -118,7 +118,7 @@ class MoveLineModel(BaseModel):
         return super().compute(row, name)
 
     def create(self, vals_list: Row | list[Row]) -> int | list[int]:
-        items = [vals_list] if isinstance(vals_list, dict) else list(vals_list)
+        items = vals_rows(vals_list)
         ids = []
         for vals in items:
             move_id = int(vals.get("move_id") or 0)
@@ -133,13 +133,13 @@ class MoveLineModel(BaseModel):
         return ids[0] if isinstance(vals_list, dict) else ids
 
     def write(self, ids: Sequence[int], vals: Row) -> bool:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         for row in self.browse_rows(ids):
             self.moves.write([row["move_id"]], {"line_ids": [(1, row["id"], vals)]})
         return True
 
     def unlink(self, ids: Sequence[int]) -> bool:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         for row in self.browse_rows(ids):
             self.moves.write([row["move_id"]], {"line_ids": [(2, row["id"])]})
         return True
@@ -178,7 +178,7 @@ class ReversalModel(BaseModel):
         return self.reverse_moves(ids, is_modify=True)
 
     def reverse_moves(self, ids: Sequence[int], is_modify: bool = False) -> Row:
-        ids = [ids] if isinstance(ids, int) else list(ids)
+        ids = id_list(ids)
         wizard = self.browse_rows(ids[:1])[0]
         method = "modify" if is_modify else wizard.get("refund_method") or "refund"
         moves = self.env["account.move"]
@@ -206,7 +206,6 @@ class ReversalModel(BaseModel):
         reason = wizard.get("reason")
         ref = f"Reversal of: {move.get('name')}" + (f", {reason}" if reason else "")
         date = wizard.get("date") or self.db.today()
-        lines = [(0, 0, self._line_vals(line)) for line in moves.move_lines(move, PRODUCT_ROLES)]
         refund_id = moves._create_one(
             {
                 field: REFUND_OF[move.get(field) or "entry"],
@@ -217,7 +216,7 @@ class ReversalModel(BaseModel):
                 "invoice_date": date if moves.is_invoice(move) else False,
                 "journal_id": wizard.get("journal_id") or move.get("journal_id"),
                 "reversed_entry_id": move["id"],
-                "invoice_line_ids": lines,
+                "invoice_line_ids": _copied_lines(moves, move),
             }
         )
         # the credit note keeps the original's tax amounts, hand adjustments included
@@ -227,22 +226,9 @@ class ReversalModel(BaseModel):
         }
         for line in moves.move_lines(refund, ("tax",)):
             if line["tax_line_id"] in originals:
-                moves._set_balance(line["id"], -originals[line["tax_line_id"]])
+                moves.set_balance(line["id"], -originals[line["tax_line_id"]])
         moves.rebalance(refund_id)
         return refund_id
-
-    @staticmethod
-    def _line_vals(line: Row) -> Row:
-        return {
-            "name": line.get("name"),
-            "quantity": float(line["quantity"]),
-            "price_unit": float(line["price_unit"]),
-            "discount": float(line["discount"]),
-            "account_id": line.get("account_id"),
-            "product_id": line.get("product_id"),
-            "tax_ids": [(6, 0, list(line.get("tax_ids") or []))],
-            **({"display_type": line["display_type"]} if line["_role"] == "section" else {}),
-        }
 
     def _copy_move(self, moves: InvoiceModel, move_id: int) -> int:
         move = moves.rows[move_id]
@@ -252,9 +238,7 @@ class ReversalModel(BaseModel):
                 "partner_id": move.get("partner_id"),
                 "currency_id": move.get("currency_id"),
                 "journal_id": move.get("journal_id"),
-                "invoice_line_ids": [
-                    (0, 0, self._line_vals(line)) for line in moves.move_lines(move, PRODUCT_ROLES)
-                ],
+                "invoice_line_ids": _copied_lines(moves, move),
             }
         )
 
@@ -273,3 +257,21 @@ class ReversalModel(BaseModel):
             first = moves.rows[ids[0]].get(moves.type_field)
             action["context"] = {f"default_{moves.type_field}": first}
         return action
+
+
+def _copied_lines(moves: InvoiceModel, move: Row) -> list[tuple[int, int, Row]]:
+    """Commands that create the move's product and section lines again on another move."""
+    return [(0, 0, _line_vals(line)) for line in moves.move_lines(move, PRODUCT_ROLES)]
+
+
+def _line_vals(line: Row) -> Row:
+    return {
+        "name": line.get("name"),
+        "quantity": float(line["quantity"]),
+        "price_unit": float(line["price_unit"]),
+        "discount": float(line["discount"]),
+        "account_id": line.get("account_id"),
+        "product_id": line.get("product_id"),
+        "tax_ids": [(6, 0, list(line.get("tax_ids") or []))],
+        **({"display_type": line["display_type"]} if line["_role"] == "section" else {}),
+    }

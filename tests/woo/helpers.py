@@ -23,7 +23,7 @@ from wooodoo.http import RetryPolicy
 from wooodoo.woo.client import WooClient
 from wooodoo.woo.pagination import woo_utc
 
-REST = Path(__file__).resolve().parent / "fixtures" / "woocommerce" / "rest"
+REST = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce" / "rest"
 KEY = "ck_3f1c0ffee5ecret0key000000000000000000ab"
 SECRET = "cs_9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e"
 JSON = "application/json; charset=UTF-8"

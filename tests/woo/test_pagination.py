@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.woo_helpers import START
+from tests.woo.helpers import START
 from wooodoo.woo.pagination import ModifiedCursor, PageRequest, PaginationError, woo_utc
 
 

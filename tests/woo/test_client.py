@@ -13,7 +13,7 @@ import pytest
 import requests
 import responses
 
-from tests.woo_helpers import (
+from tests.woo.helpers import (
     JSON,
     KEY,
     SECRET,

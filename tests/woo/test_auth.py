@@ -11,7 +11,7 @@ import pytest
 import requests
 import responses
 
-from tests.woo_helpers import (
+from tests.woo.helpers import (
     KEY,
     SECRET,
     FakeStore,

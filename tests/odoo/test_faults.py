@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import responses
 
-from tests.odoo_fakes import (
+from tests.odoo.fakes import (
     HTTP18,
     JSON19,
     TRACEBACK,

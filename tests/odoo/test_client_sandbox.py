@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.odoo_fakes import KEY
+from tests.odoo.fakes import KEY
 from wooodoo.errors import AuthError, ConfigError, OdooRecordError, RemoteError, TransientError
 from wooodoo.http import RetryPolicy, make_session
 from wooodoo.odoo.connect import connect

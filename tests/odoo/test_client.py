@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import responses
 
-from tests.odoo_fakes import (
+from tests.odoo.fakes import (
     FAST,
     HTTP18,
     JSON19,

@@ -17,7 +17,7 @@ from wooodoo.odoo.protocol import OdooApi, OdooVersion
 from wooodoo.odoo.transport import Channel
 from wooodoo.odoo.xmlrpc import XmlRpcApi
 
-CAPTURES = Path(__file__).parent / "fixtures" / "odoo"
+CAPTURES = Path(__file__).resolve().parents[1] / "fixtures" / "odoo"
 URL = "http://127.0.0.1:8069"
 KEY = "sk-very-secret-0123456789"
 FAST = RetryPolicy(attempts=3, total_seconds=10, base_delay=0.001, max_delay=0.002)

@@ -205,11 +205,6 @@ def needs_payment(order: Order) -> bool:
 def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None = None) -> JSON:
     """One order as ``GET /orders/<id>`` returns it; ``base`` is the site's home URL."""
     places = decimals_for(order.currency) if dp is None else dp
-    links = rest_links(base, f"orders/{order.id}", "orders")
-    if order.customer_id:
-        links["customer"] = [{"href": f"{base}{API}/customers/{order.customer_id}"}]
-    if order.parent_id:
-        links["up"] = [{"href": f"{base}{API}/orders/{order.parent_id}"}]
     return {
         "id": order.id,
         "parent_id": order.parent_id,
@@ -219,13 +214,7 @@ def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None 
         "prices_include_tax": order.prices_include_tax,
         "date_created": local_date(order.date_created),
         "date_modified": local_date(order.date_modified),
-        "discount_total": money(order.discount_total, places),
-        "discount_tax": money(order.discount_tax, places),
-        "shipping_total": money(order.shipping_total, places),
-        "shipping_tax": money(order.shipping_tax, places),
-        "cart_tax": money(order.cart_tax, places),
-        "total": money(order.total, places),
-        "total_tax": money(order.total_tax, places),
+        **_order_amounts(order, places),
         "customer_id": order.customer_id,
         "order_key": order.order_key,
         "billing": dict(order.billing),
@@ -242,15 +231,7 @@ def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None 
         "cart_hash": order.cart_hash,
         "number": order.number,
         "meta_data": _meta(order.meta),
-        "line_items": [render_line(li, places) for li in order.line_items],
-        "tax_lines": [render_tax_line(t, places) for t in order.tax_lines],
-        "shipping_lines": [render_shipping(s, places) for s in order.shipping_lines],
-        "fee_lines": [render_fee(f, places) for f in order.fee_lines],
-        "coupon_lines": [render_coupon_line(c) for c in order.coupon_lines],
-        "refunds": [
-            {"id": r.id, "reason": r.reason, "total": "-" + money(r.amount, places)}
-            for r in refunds
-        ],
+        **_order_lines(order, refunds, places),
         "payment_url": (
             f"{base}/checkout/order-pay/{order.id}/?pay_for_order=true&key={order.order_key}"
         ),
@@ -262,8 +243,44 @@ def render_order(order: Order, refunds: list[Refund], base: str, dp: int | None 
         "date_completed_gmt": gmt_date(order.date_completed),
         "date_paid_gmt": gmt_date(order.date_paid),
         "currency_symbol": currency_symbol(order.currency),
-        "_links": links,
+        "_links": _order_links(order, base),
     }
+
+
+def _order_amounts(order: Order, places: int) -> JSON:
+    return {
+        "discount_total": money(order.discount_total, places),
+        "discount_tax": money(order.discount_tax, places),
+        "shipping_total": money(order.shipping_total, places),
+        "shipping_tax": money(order.shipping_tax, places),
+        "cart_tax": money(order.cart_tax, places),
+        "total": money(order.total, places),
+        "total_tax": money(order.total_tax, places),
+    }
+
+
+def _order_lines(order: Order, refunds: list[Refund], places: int) -> JSON:
+    """The order's items, tax, shipping, fee and coupon lines, and a summary of its refunds."""
+    return {
+        "line_items": [render_line(li, places) for li in order.line_items],
+        "tax_lines": [render_tax_line(t, places) for t in order.tax_lines],
+        "shipping_lines": [render_shipping(s, places) for s in order.shipping_lines],
+        "fee_lines": [render_fee(f, places) for f in order.fee_lines],
+        "coupon_lines": [render_coupon_line(c) for c in order.coupon_lines],
+        "refunds": [
+            {"id": r.id, "reason": r.reason, "total": "-" + money(r.amount, places)}
+            for r in refunds
+        ],
+    }
+
+
+def _order_links(order: Order, base: str) -> JSON:
+    links = rest_links(base, f"orders/{order.id}", "orders")
+    if order.customer_id:
+        links["customer"] = [{"href": f"{base}{API}/customers/{order.customer_id}"}]
+    if order.parent_id:
+        links["up"] = [{"href": f"{base}{API}/orders/{order.parent_id}"}]
+    return links
 
 
 def render_refund(refund: Refund, base: str, dp: int) -> JSON:

@@ -6,6 +6,7 @@ from typing import Any
 
 from wooodoo.sandbox.catalog import COUNTRIES, STORE_CURRENCY, STORE_TIMEZONE
 from wooodoo.sandbox.woo.http import Req, Resp, single
+from wooodoo.sandbox.woo.render import rest_links
 
 
 class SiteRoutes:
@@ -30,78 +31,60 @@ class SiteRoutes:
         )
 
     def system_status(self, req: Req) -> Resp:
-        home = req.home
         data = {
-            "environment": {
-                "home_url": home,
-                "site_url": home,
-                "version": self.wc_version,
-                "log_directory": "/var/www/shop/wp-content/uploads/wc-logs/",
-                "log_directory_writable": True,
-                "wp_version": self.wp_version,
-                "wp_multisite": False,
-                "wp_memory_limit": 536870912,
-                "wp_debug_mode": False,
-                "wp_cron": True,
-                "language": "en_US",
-                "external_object_cache": None,
-                "server_info": "Apache/2.4.71 (Debian) OpenSSL/3.0.22",
-                "php_version": "8.2.36",
-                "php_post_max_size": 33554432,
-                "php_max_execution_time": 30,
-                "php_max_input_vars": 1000,
-                "curl_version": "7.88.1, OpenSSL/3.0.22",
-                "suhosin_installed": False,
-                "max_upload_size": 33554432,
-                "mysql_version": "10.11.19",
-                "mysql_version_string": "10.11.19-MariaDB-0+deb12u1",
-                "default_timezone": "UTC",
-                "fsockopen_or_curl_enabled": True,
-                "soapclient_enabled": False,
-                "domdocument_enabled": True,
-                "gzip_enabled": True,
-                "mbstring_enabled": True,
-                "remote_post_successful": False,
-                "remote_post_response": "",
-                "remote_get_successful": False,
-                "remote_get_response": "",
-            },
-            "database": {
-                "wc_database_version": self.wc_version,
-                "database_prefix": "wp_",
-                "maxmind_geoip_database": "",
-                "database_tables": {
-                    "woocommerce": {f"wp_{t}": _TABLE for t in _WC_TABLES},
-                    "other": {f"wp_{t}": _TABLE for t in _WP_TABLES},
-                },
-                "database_size": {"data": 1.2, "index": 1.55},
-            },
-            "settings": {
-                "api_enabled": False,
-                "force_ssl": False,
-                "currency": STORE_CURRENCY,
-                "currency_symbol": "&euro;",
-                "currency_position": "left",
-                "thousand_separator": ",",
-                "decimal_separator": ".",
-                "number_of_decimals": 2,
-                "geolocation_enabled": False,
-                "taxonomies": {
-                    "external": "external",
-                    "grouped": "grouped",
-                    "simple": "simple",
-                    "variable": "variable",
-                },
-                "product_visibility_terms": {t: t for t in _VISIBILITY},
-                "woocommerce_com_connected": "no",
-                "enforce_approved_download_dirs": True,
-                "order_datastore": "WC_Order_Data_Store_CPT",
-                "HPOS_feature_screen_enabled": False,
-                "HPOS_enabled": False,
-                "HPOS_sync_enabled": False,
-            },
+            "environment": self._environment(req.home),
+            "database": self._database(),
+            "settings": _settings(),
         }
         return single(req, data)
+
+    def _environment(self, home: str) -> dict[str, Any]:
+        return {
+            "home_url": home,
+            "site_url": home,
+            "version": self.wc_version,
+            "log_directory": "/var/www/shop/wp-content/uploads/wc-logs/",
+            "log_directory_writable": True,
+            "wp_version": self.wp_version,
+            "wp_multisite": False,
+            "wp_memory_limit": 536870912,
+            "wp_debug_mode": False,
+            "wp_cron": True,
+            "language": "en_US",
+            "external_object_cache": None,
+            "server_info": "Apache/2.4.71 (Debian) OpenSSL/3.0.22",
+            "php_version": "8.2.36",
+            "php_post_max_size": 33554432,
+            "php_max_execution_time": 30,
+            "php_max_input_vars": 1000,
+            "curl_version": "7.88.1, OpenSSL/3.0.22",
+            "suhosin_installed": False,
+            "max_upload_size": 33554432,
+            "mysql_version": "10.11.19",
+            "mysql_version_string": "10.11.19-MariaDB-0+deb12u1",
+            "default_timezone": "UTC",
+            "fsockopen_or_curl_enabled": True,
+            "soapclient_enabled": False,
+            "domdocument_enabled": True,
+            "gzip_enabled": True,
+            "mbstring_enabled": True,
+            "remote_post_successful": False,
+            "remote_post_response": "",
+            "remote_get_successful": False,
+            "remote_get_response": "",
+        }
+
+    def _database(self) -> dict[str, Any]:
+        return {
+            "wc_database_version": self.wc_version,
+            "database_prefix": "wp_",
+            "maxmind_geoip_database": "",
+            "database_tables": {
+                "woocommerce": {f"wp_{t}": _TABLE for t in _WC_TABLES},
+                "other": {f"wp_{t}": _TABLE for t in _WP_TABLES},
+            },
+            "database_size": {"data": 1.2, "index": 1.55},
+        }
 
     def settings_general(self, req: Req) -> Resp:
         return Resp(200, [_setting(req.home, *row) for row in _GENERAL])
@@ -227,8 +210,33 @@ def _setting(
     }
     if setting_id == "woocommerce_default_country":
         data["options"] = {c: c for c in COUNTRIES}
-    data["_links"] = {
-        "self": [{"href": f"{home}/wp-json/wc/v3/settings/{group}/{setting_id}"}],
-        "collection": [{"href": f"{home}/wp-json/wc/v3/settings/{group}"}],
-    }
+    data["_links"] = rest_links(home, f"settings/{group}/{setting_id}", f"settings/{group}")
     return data
+
+
+def _settings() -> dict[str, Any]:
+    """The store settings ``system_status`` reports: the fixtures' store, taxes and HPOS off."""
+    return {
+        "api_enabled": False,
+        "force_ssl": False,
+        "currency": STORE_CURRENCY,
+        "currency_symbol": "&euro;",
+        "currency_position": "left",
+        "thousand_separator": ",",
+        "decimal_separator": ".",
+        "number_of_decimals": 2,
+        "geolocation_enabled": False,
+        "taxonomies": {
+            "external": "external",
+            "grouped": "grouped",
+            "simple": "simple",
+            "variable": "variable",
+        },
+        "product_visibility_terms": {t: t for t in _VISIBILITY},
+        "woocommerce_com_connected": "no",
+        "enforce_approved_download_dirs": True,
+        "order_datastore": "WC_Order_Data_Store_CPT",
+        "HPOS_feature_screen_enabled": False,
+        "HPOS_enabled": False,
+        "HPOS_sync_enabled": False,
+    }

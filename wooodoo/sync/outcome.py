@@ -35,6 +35,7 @@ class Stat(StrEnum):
     TAX_TOTALS_AT_CREATE = "tax_totals_at_create"
     TWINS_REMOVED = "twins_removed"
     IN_DOUBT = "in_doubt"  # a lost create was sent again: a late twin may follow
+    DELIVERIES = "deliveries"  # webhook deliveries drained from the inbox
 
     @classmethod
     def needing_attention(cls) -> tuple[Stat, ...]:

@@ -11,6 +11,7 @@ from wooodoo.audit import Event
 from wooodoo.config import TenantConfig
 from wooodoo.errors import EXIT_OK, WooodooError
 from wooodoo.sync.create_once import CommitWait
+from wooodoo.sync.inbox import InboxDrain
 from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import order_key
 from wooodoo.sync.orders import BatchOptions, BatchOutcome, OrderBatch, References, Sides
@@ -57,6 +58,8 @@ class Engine:
             if not options.dry_run:
                 self._sweep_twins(result)
             self._sync_orders(options, result)
+            if not options.dry_run:
+                self._drain(result)  # what webhooks left while this run held the lock
             overlap = timedelta(seconds=self.sides.tenant.sync.overlap_seconds)
             self._customers(result, options.dry_run).sweep(
                 mark=started - overlap, full=options.full
@@ -98,7 +101,27 @@ class Engine:
                     self._customers(result).process(customers)
         return result
 
+    def drain_inbox(self) -> TenantResult | None:
+        """Turn the waiting webhook deliveries into invoices and partners (None: none waits)."""
+        if not self.sides.store.inbox_pending(self.sides.name, 1):
+            return None
+        with self._recorded_run("webhook") as result:
+            self._drain(result)
+        return result
+
     # ------------------------------------------------------------ the run's frame
+
+    def _drain(self, result: TenantResult) -> None:
+        sides = self.sides
+        drain = InboxDrain(
+            sides.name,
+            self.woo,
+            sides.store,
+            lambda orders, options: self._batch(orders, options, result),
+            lambda: self._customers(result),
+            BatchOptions(sides.tenant.sync.since),
+        )
+        result.stats[Stat.DELIVERIES] += drain.run(result.run_id)
 
     @contextmanager
     def _recorded_run(self, command: str) -> Iterator[TenantResult]:

@@ -1,0 +1,94 @@
+"""``wooodoo webhook serve`` without the command line: receiver, inbox worker, waitress.
+
+The receiver keeps each verified delivery in the audit inbox and answers; the worker opens the
+tenant (its lock, both clients) and drains the inbox through the sync engine. Meant to run
+behind a TLS reverse proxy on loopback (see the README for nginx and a systemd unit).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from waitress.server import create_server
+
+from wooodoo.audit import AuditLog, open_audit
+from wooodoo.config import Config, TenantConfig
+from wooodoo.errors import SecretError, UsageError
+from wooodoo.secrets import resolve_secrets
+from wooodoo.webhook.receiver import MAX_BODY, Receiver
+from wooodoo.webhook.worker import InboxWorker
+from wooodoo.wiring import open_tenant
+
+log = logging.getLogger(__name__)
+
+
+def webhook_secrets(tenants: list[TenantConfig]) -> tuple[dict[str, str], list[str]]:
+    """Each tenant's ``webhook_secret``; the names of tenants without one (not served)."""
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for tenant in tenants:
+        try:
+            secrets = resolve_secrets(tenant, ("webhook_secret",))
+        except SecretError:
+            missing.append(tenant.name)
+            continue
+        found[tenant.name] = secrets.require("webhook_secret").reveal()
+    return found, missing
+
+
+class WebhookServer:
+    """The receiver on ``host:port`` (waitress) and the inbox worker, run and stopped together."""
+
+    def __init__(
+        self,
+        config: Config,
+        tenants: list[TenantConfig],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8787,
+        threads: int = 8,
+        interval: float = 10.0,
+    ) -> None:
+        self.config = config
+        self.tenants = {t.name: t for t in tenants}
+        secrets, self.unserved = webhook_secrets(tenants)
+        if not secrets:
+            raise UsageError(
+                "no tenant has a webhook_secret: nothing to serve",
+                hint="Set one with `wooodoo secrets set --tenant acme webhook_secret`"
+                " (or let `wooodoo webhook register` make one).",
+            )
+        self.store: AuditLog = open_audit(config.audit_db)
+        self.worker = InboxWorker(self._drain, self._waiting, interval=interval)
+        app = Receiver(secrets, self.store, self.worker.wake, max_body=MAX_BODY)
+        self.server: Any = create_server(
+            app, host=host, port=port, threads=threads, ident="wooodoo"
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self.server.effective_port)
+
+    def run(self) -> None:
+        """Serve until ``close``; deliveries kept before a restart are drained first."""
+        self.worker.start()
+        self.worker.wake("")
+        try:
+            self.server.run()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.server.close()
+        self.worker.stop()
+        self.store.close()
+
+    def _waiting(self) -> list[str]:
+        return [t for t in self.store.inbox_tenants() if t in self.tenants]
+
+    def _drain(self, tenant: str) -> None:
+        with open_tenant(self.config, self.tenants[tenant]) as engine:
+            result = engine.drain_inbox()
+        if result is not None:
+            log.info("tenant %s: %s", tenant, dict(result.stats))

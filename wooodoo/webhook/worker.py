@@ -1,0 +1,69 @@
+"""The worker in the serving process: drains each tenant's inbox soon after a delivery.
+
+It waits a moment after being woken so that a burst of deliveries is drained together, and
+looks every ``interval`` seconds at what still waits (a tenant whose lock a cron run held, a
+drain that failed). It never holds a delivery the receiver kept: the inbox is the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+from wooodoo.errors import LockBusyError, WooodooError
+
+log = logging.getLogger(__name__)
+
+
+class InboxWorker:
+    """A background thread calling ``drain(tenant)`` for the tenants with deliveries waiting."""
+
+    def __init__(
+        self,
+        drain: Callable[[str], None],
+        waiting: Callable[[], Sequence[str]],
+        *,
+        interval: float = 10.0,
+        gather: float = 0.2,
+    ) -> None:
+        self.drain = drain
+        self.waiting = waiting  # tenants with deliveries waiting (a local read, no network)
+        self.interval = interval
+        self.gather = gather  # seconds to let a burst gather after a wake
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="wooodoo-inbox", daemon=True)
+
+    def start(self) -> InboxWorker:
+        self._thread.start()
+        return self
+
+    def wake(self, tenant: str) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the drain in progress (a page is committed whole or not at all)."""
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            if self._wake.wait(self.interval):
+                self._stop.wait(self.gather)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            self.drain_waiting()
+
+    def drain_waiting(self) -> None:
+        for tenant in self.waiting():
+            try:
+                self.drain(tenant)
+            except LockBusyError:
+                log.info("tenant %s: a sync holds the lock; it drains the inbox", tenant)
+            except WooodooError as exc:
+                log.warning("tenant %s: inbox not drained yet: %s", tenant, exc.message)
+            except Exception:  # the worker must outlive a bug in one drain
+                log.exception("tenant %s: inbox drain stopped by an unexpected error", tenant)

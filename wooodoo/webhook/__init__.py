@@ -1,0 +1,1 @@
+"""WooCommerce webhooks: the signature check (pure) and, next to it, the receiver."""

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import yaml
 
 from wooodoo.sandbox.catalog import ACCOUNT_ROLES, SALE_JOURNAL, TAX_RATES
+from wooodoo.sandbox.delivery import loopback_delivery
 from wooodoo.sandbox.faults import (
     FaultInjector,
     FaultPlan,
@@ -155,6 +156,8 @@ class Sandbox:
         odoo_faults: FaultPlan | None = None,
         odoo_work: WorkModel | None = None,
         tenant: str = "sandbox",
+        woo_key_permissions: str = "read",
+        deliver_webhooks: bool = False,
     ) -> None:
         if odoo_version not in VERSIONS:
             raise ValueError(f"unsupported Odoo version {odoo_version}; choose from {VERSIONS}")
@@ -163,9 +166,12 @@ class Sandbox:
         self.store: StoreData = generate_store(seed, orders, customers=customers)
         self.woo_counter = RequestCounter()
         self.odoo_counter = RequestCounter()
+        key = WooKey(
+            self.secrets.woo_consumer_key, self.secrets.woo_consumer_secret, woo_key_permissions
+        )
+        # webhooks are POSTed for real (to loopback only) when asked, else only recorded
         self.woo_app = WooApp(
-            self.store,
-            [WooKey(self.secrets.woo_consumer_key, self.secrets.woo_consumer_secret, "read")],
+            self.store, [key], deliver=loopback_delivery if deliver_webhooks else None
         )
         self.odoo_app = OdooApp(
             odoo_version,

@@ -65,6 +65,7 @@ class WebhookServer:
         self.server: Any = create_server(
             app, host=host, port=port, threads=threads, ident="wooodoo"
         )
+        self._closed = False
 
     @property
     def port(self) -> int:
@@ -80,6 +81,10 @@ class WebhookServer:
             self.close()
 
     def close(self) -> None:
+        """Stop answering, let the drain in progress finish, close the inbox (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
         self.server.close()
         self.worker.stop()
         self.store.close()

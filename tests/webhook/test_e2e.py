@@ -34,8 +34,9 @@ def serving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **sandbox: Any) -> 
         try:
             yield sb, server
         finally:
-            server.close()
+            server.stop()
             thread.join(10)
+            assert not thread.is_alive()
 
 
 def hook_to(sb: Sandbox, server: WebhookServer, topic: str) -> Webhook:

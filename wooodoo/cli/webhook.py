@@ -7,8 +7,10 @@ adds the group to ``main`` with every command defined on it by then.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -142,6 +144,62 @@ def _read_body(body_path: str) -> bytes:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
+
+
+@webhook_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8787, show_default=True, help="Port."
+)
+@click.option(
+    "--tenant",
+    "-t",
+    "tenant_names",
+    multiple=True,
+    metavar="TENANT",
+    help="Serve only these tenants (default: every tenant with a webhook_secret).",
+)
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Answer threads."
+)
+@pass_state
+def serve_command(
+    state: CliState, host: str, port: int, tenant_names: tuple[str, ...], threads: int
+) -> None:
+    """Receive the store's webhooks and turn them into invoices within seconds.
+
+    POST /webhooks/<tenant> takes a tenant's deliveries (GET /healthz says
+    it is up). Each verified delivery is kept in the audit inbox before the
+    answer; a worker then syncs the orders and customers it names, through
+    the same path as `wooodoo sync` (a sync run holding the tenant's lock
+    drains the inbox itself). Put it behind a TLS reverse proxy: the README
+    shows nginx and a systemd unit. Stops cleanly on SIGTERM or Ctrl-C.
+
+    \b
+    Examples:
+      wooodoo webhook serve
+      wooodoo webhook serve --port 8787 --tenant acme
+    """
+    from wooodoo.webhook.serve import WebhookServer
+
+    server = WebhookServer(
+        state.load_config(), state.tenants(tenant_names), host=host, port=port, threads=threads
+    )
+    for name in server.unserved:
+        state.warn(f"tenant {name} has no webhook_secret: its deliveries get 401")
+    served = ", ".join(sorted(set(server.tenants) - set(server.unserved)))
+    state.echo(f"listening on http://{host}:{server.port}/webhooks/<tenant> ({served})")
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt  # the serving loop ends on it, in this (the main) thread
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    state.echo("webhook receiver stopped")
 
 
 def register(group: click.Group) -> None:

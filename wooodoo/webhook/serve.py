@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from wooodoo.audit import AuditLog, open_audit
@@ -56,36 +57,41 @@ class WebhookServer:
         if not secrets:
             raise UsageError(
                 "no tenant has a webhook_secret: nothing to serve",
-                hint="Set one with `wooodoo secrets set --tenant acme webhook_secret`"
-                " (or let `wooodoo webhook register` make one).",
+                hint="Set one with `wooodoo secrets set --tenant acme webhook_secret`.",
             )
         self.store: AuditLog = open_audit(config.audit_db)
         self.worker = InboxWorker(self._drain, self._waiting, interval=interval)
         app = Receiver(secrets, self.store, self.worker.wake, max_body=MAX_BODY)
+        self._map: dict[int, Any] = {}  # waitress's socket map, ours so that stop() can empty it
         self.server: Any = create_server(
-            app, host=host, port=port, threads=threads, ident="wooodoo"
+            app, map=self._map, host=host, port=port, threads=threads, ident="wooodoo"
         )
-        self._closed = False
+        self._finished = False
 
     @property
     def port(self) -> int:
         return int(self.server.effective_port)
 
     def run(self) -> None:
-        """Serve until ``close``; deliveries kept before a restart are drained first."""
+        """Serve until ``stop`` (or SIGINT); deliveries kept before a restart are drained first."""
         self.worker.start()
         self.worker.wake("")
         try:
             self.server.run()
         finally:
-            self.close()
+            self._finish()
 
-    def close(self) -> None:
-        """Stop answering, let the drain in progress finish, close the inbox (idempotent)."""
-        if self._closed:
+    def stop(self) -> None:
+        """Ask the serving loop to end, from any thread (it closes its sockets itself)."""
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+
+    def _finish(self) -> None:
+        """Stop answering, let the drain in progress finish, close the inbox (once)."""
+        if self._finished:
             return
-        self._closed = True
-        self.server.close()
+        self._finished = True
+        wasyncore.close_all(self._map)
+        self.server.task_dispatcher.shutdown()
         self.worker.stop()
         self.store.close()
 

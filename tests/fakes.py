@@ -126,6 +126,14 @@ class FakeOdoo:
             ids.append(pid)
         return ids
 
+    def read_partners(self, ids: Sequence[int], fields: Sequence[str]) -> list[dict[str, Any]]:
+        self.calls.append("read_partners")
+        return [
+            {"id": i, **{f: self.partners[i].get(f, False) for f in fields}}
+            for i in ids
+            if i in self.partners
+        ]
+
     def update_partner(self, partner_id: int, values: dict[str, Any]) -> None:
         self.calls.append("update_partner")
         self.partners[partner_id].update(values)

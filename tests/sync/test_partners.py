@@ -11,7 +11,7 @@ from tests.fakes import FakeOdoo
 from wooodoo.audit import AuditStore, Link
 from wooodoo.sync.create_once import CommitWait
 from wooodoo.sync.mapping import Reference
-from wooodoo.sync.partners import resolve_partners, values_hash
+from wooodoo.sync.partners import resolve_partners
 from wooodoo.sync.ports import ReferenceSpec
 
 NO_WAIT = CommitWait(seconds=0, seconds_unless_timed_out=0, sleep=lambda s: None)
@@ -91,17 +91,48 @@ def test_known_partners_are_updated_only_when_their_values_changed(
     odoo: FakeOdoo, store: AuditStore, ref: Reference
 ) -> None:
     key = "acme/customer/5"
-    pid = odoo.create_partners([values(key, "fay@example.test")])[0]
-    same = values(key, "fay@example.test")
-    link = Link(key, "customer", "5", "res.partner", pid, "partner", values_hash(same))
-    store.commit_page("acme", None, [], [link])
+    first = resolve_partners({key: values(key, "fay@example.test")}, ref, odoo, store, wait=NO_WAIT)
+    store.commit_page("acme", None, first.events, first.links)
+    pid = first.ids[key]
     odoo.calls.clear()
+    same = values(key, "fay@example.test")
     unchanged = resolve_partners({key: same}, ref, odoo, store, update_known=True, wait=NO_WAIT)
     assert odoo.calls == []
     assert unchanged.events == []
     moved = values(key, "fay@example.test", name="Fay Moved")
     changed = resolve_partners({key: moved}, ref, odoo, store, update_known=True, wait=NO_WAIT)
-    assert odoo.calls == ["update_partner"]
+    assert odoo.calls == ["read_partners", "update_partner"]
     assert odoo.partners[pid]["name"] == "Fay Moved"
     assert odoo.partners[pid]["ref"] == key  # the key is never rewritten
     assert [e.action for e in changed.events] == ["updated"]
+
+
+def test_a_field_changed_in_odoo_is_not_overwritten(
+    odoo: FakeOdoo, store: AuditStore, ref: Reference
+) -> None:
+    key = "acme/customer/6"
+    made = resolve_partners({key: values(key, "gus@example.test")}, ref, odoo, store, wait=NO_WAIT)
+    store.commit_page("acme", None, made.events, made.links)
+    pid = made.ids[key]
+    odoo.partners[pid]["email"] = "gus@accounting.example.test"  # the accountant's edit
+    shop = values(key, "gus@new.example.test", name="Gus New")
+    result = resolve_partners({key: shop}, ref, odoo, store, update_known=True, wait=NO_WAIT)
+    assert odoo.partners[pid]["email"] == "gus@accounting.example.test"  # kept
+    assert odoo.partners[pid]["name"] == "Gus New"  # ours, unchanged in Odoo: written
+    [event] = result.events
+    assert event.action == "updated"
+    assert event.error == "kept what was changed in Odoo: email"
+
+
+def test_a_partner_wooodoo_only_linked_is_never_written(
+    odoo: FakeOdoo, store: AuditStore, ref: Reference
+) -> None:
+    key = "acme/customer/7"
+    pid = odoo.create_partners([values(key, "hal@example.test")])[0]  # there before wooodoo
+    linked = resolve_partners(
+        {key: values(key, "hal@example.test")}, ref, odoo, store, wait=NO_WAIT
+    )
+    store.commit_page("acme", None, linked.events, linked.links)
+    shop = values(key, "hal@example.test", name="Hal Renamed")
+    resolve_partners({key: shop}, ref, odoo, store, update_known=True, wait=NO_WAIT)
+    assert odoo.partners[pid]["name"] == "Ana"

@@ -237,7 +237,7 @@ class Sandbox:
     # ------------------------------------------------------------------ config
 
     def tenant_config(self, **sync: Any) -> dict[str, Any]:
-        """One tenant's config, in the shape of DESIGN.md, pointing at this sandbox."""
+        """One tenant's config, in the shape of config.example.yaml, pointing at this sandbox."""
         sync_section: dict[str, Any] = {
             "since": SINCE,
             "statuses": ["processing", "completed"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -46,7 +46,9 @@ class PartnerResult:
         """``key`` is partner ``partner_id``; record ``action`` (if any) and the link."""
         self.ids[key] = partner_id
         if action:
-            payload = values if action == "created" else None
+            # what wooodoo wrote is kept: an update later changes only the fields that still
+            # hold it in Odoo (a person's edit there wins)
+            payload = values if action in ("created", "updated") else None
             self.events.append(
                 Event(
                     _kind(key),
@@ -122,10 +124,13 @@ def resolve_partners(
     """
     result = PartnerResult()
     known = store.links(ref.tenant, list(wanted))
+    changed: dict[str, Link] = {}
     for key, link in known.items():
         result.ids[key] = link.odoo_id
         if update_known and link.source_version != values_hash(wanted[key]) and not dry_run:
-            _update(odoo, key, link.odoo_id, wanted[key], result)
+            changed[key] = link
+    if changed:
+        _update_guarded(odoo, store, ref.tenant, changed, wanted, result)
     missing = [k for k in wanted if k not in known]
     if not missing:
         return result
@@ -145,16 +150,77 @@ def resolve_partners(
     return result
 
 
-def _update(
-    odoo: OdooTarget, key: str, partner_id: int, values: dict[str, Any], result: PartnerResult
+def _update_guarded(
+    odoo: OdooTarget,
+    store: AuditLog,
+    tenant: str,
+    changed: dict[str, Link],
+    wanted: dict[str, dict[str, Any]],
+    result: PartnerResult,
 ) -> None:
-    current = {k: v for k, v in values.items() if k not in ("ref", "customer_rank")}
-    try:
-        odoo.update_partner(partner_id, current)
-    except OdooRecordError as exc:
-        result.refused(key, exc.message)
-        return
-    result.matched(key, partner_id, values, "updated")
+    """Write what changed in the shop to partners wooodoo made, one field at a time.
+
+    A field is written only where Odoo still holds what wooodoo last wrote there: a partner
+    wooodoo only linked (it was in Odoo already) is never written, and a field someone
+    changed in Odoo since keeps that change.
+    """
+    written = {key: _last_written(store, tenant, key) for key in changed}
+    ids = [link.odoo_id for key, link in changed.items() if written[key]]
+    fields = sorted({f for key in changed for f in wanted[key] if f not in KEPT_FIELDS})
+    current = {row["id"]: row for row in odoo.read_partners(ids, fields)}
+    for key, link in changed.items():
+        before, now = written[key], current.get(link.odoo_id)
+        if before is None or now is None:  # linked, not made by wooodoo; or gone from Odoo
+            continue
+        changes, kept = _field_changes(wanted[key], before, now)
+        note = f"kept what was changed in Odoo: {', '.join(kept)}" if kept else None
+        if not changes:
+            result.links.append(replace(link, source_version=values_hash(wanted[key])))
+            if note:
+                result.events.append(Event(_kind(key), _source(key), key, "unchanged", error=note))
+            continue
+        try:
+            odoo.update_partner(link.odoo_id, changes)
+        except OdooRecordError as exc:
+            result.refused(key, exc.message)
+            continue
+        result.matched(key, link.odoo_id, {**before, **changes}, "updated")
+        result.links[-1] = replace(result.links[-1], source_version=values_hash(wanted[key]))
+        if note:
+            result.events[-1] = replace(result.events[-1], error=note)
+
+
+KEPT_FIELDS = frozenset({"ref", "customer_rank"})  # the key, and a flag Odoo moves itself
+
+
+def _last_written(store: AuditLog, tenant: str, key: str) -> dict[str, Any] | None:
+    for event in store.events(tenant, key, limit=50):
+        if event.action in ("created", "updated") and isinstance(event.payload, dict):
+            return dict(event.payload)
+    return None
+
+
+def _field_changes(
+    wanted: dict[str, Any], before: dict[str, Any], now: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The fields to write, and those left alone because Odoo no longer holds our value."""
+    changes: dict[str, Any] = {}
+    kept: list[str] = []
+    for name, value in wanted.items():
+        if name in KEPT_FIELDS or _same(value, before.get(name, False)):
+            continue
+        if _same(now.get(name, False), before.get(name, False)):
+            changes[name] = value
+        else:
+            kept.append(name)
+    return changes, sorted(kept)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Odoo reads a many2one as [id, name] and an empty text as False."""
+    a = a[0] if isinstance(a, list | tuple) and a else a
+    b = b[0] if isinstance(b, list | tuple) and b else b
+    return (a or False) == (b or False)
 
 
 def _find_existing(

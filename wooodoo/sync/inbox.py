@@ -98,8 +98,10 @@ class InboxDrain:
                 out.notes[item.id] = "order not found in the store"
                 continue
             event = last.get(order_key(self.tenant, order_id))
-            if event is None:
-                out.notes[item.id] = "no change (already invoiced, or before sync.since)"
+            if found[order_id].local_date_created < self.options.since:
+                out.notes[item.id] = "skipped: created before sync.since"
+            elif event is None:
+                out.notes[item.id] = "no change: invoiced already"
             else:
                 out.notes[item.id] = event.action + (f": {event.error}" if event.error else "")
 

@@ -166,9 +166,8 @@ def sandbox_command(
     CA is written beside the config), Odoo over HTTP on 127.0.0.1. Faults can
     be changed while it runs: POST a JSON object such as {"rate_503": 0.2} to
     /__sandbox__/faults on either server; GET /__sandbox__/counts shows the
-    requests counted per endpoint. Like a real Odoo, the look-alike can work
-    on each create for a while and commit it even after its client has gone
-    (--commit-delay, --commit-per-invoice, or POST /__sandbox__/work).
+    requests counted per endpoint. Like a real Odoo, its Odoo can work on each
+    create and commit it after the client has gone (--commit-*, /__sandbox__/work).
 
     \b
     Examples:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -15,6 +15,7 @@ from requests.structures import CaseInsensitiveDict
 
 from wooodoo.errors import AuthError, RemoteRequestError
 from wooodoo.http import (
+    NO_RETRY,
     RetryPolicy,
     classify,
     install_log_redaction,
@@ -32,6 +33,7 @@ from wooodoo.woo.store import StoreInfo, settings_by_id, store_info, wc_version
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Method = Literal["GET", "POST", "PUT", "DELETE"]
 
 API_PATH = "/wp-json/wc/v3/"
 INCLUDE_CHUNK = 100
@@ -41,7 +43,10 @@ ORDER_DECIMALS = "6"
 
 
 class WooClient:
-    """Read-only WooCommerce REST v3 client. Secrets never reach logs or error messages."""
+    """WooCommerce REST v3 client: it reads; only ``request`` writes (the webhook admin).
+
+    Secrets never reach logs or error messages.
+    """
 
     def __init__(
         self,
@@ -97,15 +102,33 @@ class WooClient:
 
     def _get(self, path: str, params: Mapping[str, str] | None = None) -> tuple[Any, Any]:
         """GET one endpoint with retries; return (parsed JSON, response headers)."""
+        return self.request("GET", path, params=params)
+
+    def request(
+        self,
+        method: Method,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> tuple[Any, Any]:
+        """One call to ``path`` under the REST root: (parsed JSON, response headers).
+
+        Classified like every read. A POST is sent once, as a second one could make a twin;
+        the other methods repeat the same effect and are retried. ``body`` goes as JSON and is
+        never logged.
+        """
         url = self.api_url + path
         query = urlencode(dict(params or {}), safe="[],:")
-        what = f"WooCommerce GET {redact_url(f'{url}?{query}' if query else url)}"
+        what = f"WooCommerce {method} {redact_url(f'{url}?{query}' if query else url)}"
 
         def attempt() -> tuple[Any, CaseInsensitiveDict[str]]:
             self.requests_sent += 1
             started = time.monotonic()
             try:
-                resp = self._session.get(url, params=params, auth=self._auth, timeout=self._timeout)
+                resp = self._session.request(
+                    method, url, params=params, json=body, auth=self._auth, timeout=self._timeout
+                )
             except requests.RequestException as exc:
                 # Exceptions from requests quote the URL, keys included: keep only the kind.
                 raise transient_from_exception(exc, what) from None
@@ -116,14 +139,14 @@ class WooClient:
                 raise self._refused(resp, exc) from None
             return data, resp.headers
 
-        return self._retry.call(attempt, what=what)
+        return (NO_RETRY if method == "POST" else self._retry).call(attempt, what=what)
 
     def _refused(self, resp: requests.Response, exc: AuthError) -> AuthError:
         try:
             _, store_message = describe_woo_error(resp.json())
         except ValueError:
             store_message = ""
-        if resp.status_code == 401:
+        if resp.status_code == 401 and resp.request.method == "GET":
             message = f"WooCommerce refused the consumer key/secret: {exc.message}"
         else:
             message = f"WooCommerce refused access: {exc.message}"

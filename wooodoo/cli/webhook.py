@@ -1,4 +1,4 @@
-"""``wooodoo webhook``: the store's deliveries; ``verify`` checks one's signature, offline.
+"""``wooodoo webhook``: the store's hooks (register, list) and its deliveries (serve, verify).
 
 Another webhook command joins with ``@webhook_group.command(...)`` in this module; ``register``
 adds the group to ``main`` with every command defined on it by then.
@@ -7,18 +7,34 @@ adds the group to ``main`` with every command defined on it by then.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
 
 import click
+from rich.console import Console
+from rich.table import Table
 
 from wooodoo import config as config_mod
 from wooodoo import secrets as secrets_mod
 from wooodoo.cli.group import CliState, pass_state
-from wooodoo.errors import EXIT_RECORDS_FAILED, ConfigError, UsageError, WooodooError
+from wooodoo.config import TenantConfig
+from wooodoo.config.urls import normalise_url
+from wooodoo.errors import (
+    EXIT_RECORDS_FAILED,
+    ConfigError,
+    SecretError,
+    UsageError,
+    WooodooError,
+)
+from wooodoo.http import RetryPolicy
 from wooodoo.webhook.signature import SIGNATURE_HEADER, HeadersFileError, parse_headers, verify
+from wooodoo.wiring import woo_client
+from wooodoo.woo import webhooks as woo_webhooks
+from wooodoo.woo.client import WooClient
 
 log = logging.getLogger(__name__)
 
@@ -31,15 +47,18 @@ class SignatureMismatchError(WooodooError):
 
 @click.group("webhook")
 def webhook_group() -> None:
-    """WooCommerce webhook deliveries: check that one really comes from the store.
+    """WooCommerce webhooks: register them, receive them, check that one comes from the store.
 
     The store signs every delivery but its ping with the tenant's
     webhook_secret: X-WC-Webhook-Signature is base64(HMAC-SHA256(raw body,
-    secret)). Store the secret with `wooodoo secrets set --tenant acme webhook_secret`.
+    secret)). The register command makes the hooks and stores their secret;
+    for hooks made by hand, store it with
+    `wooodoo secrets set --tenant acme webhook_secret`.
 
     \b
-    Example:
+    Examples:
       wooodoo webhook verify --tenant acme --headers delivery.json delivery.body
+      wooodoo webhook list --tenant acme
     """
 
 
@@ -200,6 +219,156 @@ def serve_command(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     state.echo("webhook receiver stopped")
+
+
+# --- the store's hooks: register (the one write) and list -------------------------------------
+
+_shop_tenant_option = click.option(
+    "--tenant", "-t", required=True, metavar="TENANT", help="Tenant whose store it is."
+)
+
+
+@webhook_group.command("register")
+@_shop_tenant_option
+@click.option(
+    "--url",
+    required=True,
+    metavar="URL",
+    help="Where the store delivers: the receiver's public URL for this tenant.",
+)
+@pass_state
+def register_command(state: CliState, tenant: str, url: str) -> None:
+    """Create or update the store's hooks for wooodoo, with a new secret.
+
+    The one command that writes to WooCommerce. One hook per topic
+    (order.created, order.updated, customer.created, customer.updated)
+    delivers to URL (https, or http on loopback), active, all with a fresh
+    secret that is then stored in the keyring as the tenant's webhook_secret.
+    Running it again updates the same hooks (found by topic and URL) with a
+    new secret instead of adding more. The key needs Read/Write permission
+    for this; with a read-only key the error says how to create the hooks in
+    WordPress admin instead. A running `wooodoo webhook serve` reads the
+    secret when it starts: restart it afterwards.
+
+    \b
+    Examples:
+      wooodoo webhook register --tenant acme --url https://hooks.acme.example/webhooks/acme
+      wooodoo webhook register -t acme --url http://127.0.0.1:8787/webhooks/acme
+    """
+    shop = _shop(state, tenant)
+    try:
+        target = normalise_url(url)
+    except ValueError as exc:
+        raise UsageError(f"--url {url}: {exc}") from None
+    if not urlsplit(target).path.endswith(f"/webhooks/{tenant}"):
+        state.warn(
+            f"the receiver takes tenant {tenant}'s deliveries at /webhooks/{tenant}: make sure "
+            f"{target} reaches that path"
+        )
+    _check_secret_storable(tenant)  # before anything is written to the store
+    secret = woo_webhooks.new_secret()
+    with _woo(shop) as client:
+        done = woo_webhooks.register_hooks(client, target, secret, tenant=tenant)
+    backend = _store_secret(tenant, secret, done.hooks)
+    for verb, hooks in (("created", done.created), ("updated", done.updated)):
+        for hook in hooks:
+            state.echo(f"{verb} hook {hook.id} ({hook.topic}, {hook.status}) -> {hook.shown_url}")
+    state.echo(f"stored the new webhook_secret of tenant {tenant!r} in the keyring ({backend})")
+    for warning in woo_webhooks.warnings(done.after, target):
+        state.warn(warning)
+    state.echo("restart `wooodoo webhook serve` if it runs: it reads webhook_secret at start")
+
+
+def _shop(state: CliState, tenant: str) -> TenantConfig:
+    if not config_mod.TENANT_NAME_RE.fullmatch(tenant):
+        raise UsageError(f"invalid tenant name {tenant!r}: use only a-z, 0-9, '_' and '-'")
+    return state.tenants([tenant])[0]
+
+
+def _woo(tenant: TenantConfig) -> WooClient:
+    keys = secrets_mod.resolve_secrets(tenant, ("woo_consumer_key", "woo_consumer_secret"))
+    return woo_client(tenant, keys, RetryPolicy(attempts=3, total_seconds=30))
+
+
+def _check_secret_storable(tenant: str) -> None:
+    """The keyring must be able to take the new secret, and nothing may override it."""
+    found = secrets_mod.lookup_secret(tenant, "webhook_secret")
+    by_hand = (
+        "or create the hooks in WordPress admin (WooCommerce → Settings → Advanced → Webhooks) "
+        f"with a secret of your own, and give the receiver that secret in {found.env_var}"
+    )
+    if found.env_var in os.environ:
+        raise UsageError(
+            f"{found.env_var} is set: the receiver would go on using it, not the secret "
+            "register makes; nothing was changed",
+            hint=f"Unset it and run register again (the secret then lives in the keyring), "
+            f"{by_hand}.",
+        )
+    if found.keyring_unusable:
+        raise SecretError(
+            f"the new webhook_secret could not be stored: {found.problem}; nothing was changed",
+            hint="Run register where the keyring works (`wooodoo secrets check` shows the "
+            f"backend), {by_hand}.",
+        )
+
+
+def _store_secret(tenant: str, secret: str, written: list[woo_webhooks.Hook]) -> str:
+    try:
+        return secrets_mod.set_secret(tenant, "webhook_secret", secret)
+    except SecretError as exc:
+        raise SecretError(
+            f"the store's hooks now carry a new secret that could not be stored: {exc.message}",
+            problems=[f"hook {h.id} ({h.topic}) carries it" for h in written],
+            hint="Nobody else has that secret: the receiver refuses these hooks' deliveries "
+            "(401), and the store disables a hook after 5 failures. Fix the keyring, then run "
+            f"`wooodoo webhook register --tenant {tenant} --url URL` again with the same URL: "
+            "it gives the same hooks a fresh secret and stores it.",
+        ) from None
+
+
+@webhook_group.command("list")
+@_shop_tenant_option
+@click.option(
+    "--url",
+    metavar="URL",
+    help="The receiver's URL: warn about wooodoo's hooks that deliver elsewhere"
+    " (default: the URL most of them use).",
+)
+@pass_state
+def list_command(state: CliState, tenant: str, url: str | None) -> None:
+    """Show the store's webhooks: id, topic, status and delivery URL.
+
+    Never a secret: the store does not list them. Warns about wooodoo's hooks
+    (order.created, order.updated, customer.created, customer.updated) that
+    the store has disabled or paused, that deliver somewhere else than the
+    others, that come twice, or are missing (on stderr; with -q nothing
+    else is printed). A Read key is enough. On a terminal a table; otherwise
+    one line per hook: id topic status URL.
+
+    \b
+    Examples:
+      wooodoo webhook list --tenant acme
+      wooodoo webhook list -t acme --url https://hooks.acme.example/webhooks/acme
+      wooodoo -q webhook list --tenant acme    # only the warnings, for cron
+    """
+    shop = _shop(state, tenant)
+    with _woo(shop) as client:
+        hooks = woo_webhooks.list_hooks(client)
+    if state.interactive and not hooks:
+        state.echo(f"the store of tenant {tenant} has no webhooks")
+    elif state.interactive:
+        table = Table(title=f"webhooks of {tenant}")
+        for column in ("id", "topic", "status", "delivery URL"):
+            table.add_column(column, justify="right" if column == "id" else "left")
+        for hook in hooks:
+            status = hook.status if hook.status == "active" else f"[yellow]{hook.status}"
+            table.add_row(str(hook.id), hook.topic, status, hook.shown_url)
+        Console().print(table)
+    else:
+        for hook in hooks:
+            state.echo(f"{hook.id} {hook.topic} {hook.status} {hook.shown_url}")
+    for warning in woo_webhooks.warnings(hooks, url):
+        state.warn(warning)
 
 
 def register(group: click.Group) -> None:

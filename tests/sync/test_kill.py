@@ -157,22 +157,25 @@ def test_killed_while_odoo_works_on_a_create_and_run_again_at_once(
 ) -> None:
     """The race a real Odoo showed: the killed run's create commits after the next run looked.
 
-    Each invoice create takes Odoo 3 s and more; the next run starts right after the kill and
-    looks for the batch's keys well before that. Without settling twins, every invoice of the
-    killed batch would end up twice (one posted, one draft).
+    The killed run's first invoice create keeps Odoo at work for 10 s and commits after the
+    kill; the next run starts at once, with quick creates, and looks for the batch's keys long
+    before that. Without settling twins, every invoice of the killed batch would end up twice
+    (one posted, one draft).
     """
     with running_box(tmp_path, monkeypatch, orders=120, seed=23, batch_size=25) as box:
-        box.sb.odoo_app.work = WorkModel(per_call=1.0, per_move=0.1, per_record=0.002)
+        box.sb.odoo_app.work = WorkModel(per_move=0.4)  # 25 invoices: 10 s before the commit
         counter = "odoo account.move.create"
         proc = start_sync(box)
         assert kill_when(
             proc, lambda: box.sb.odoo_counter.snapshot().get(counter, 0) > 0, RUN_TIMEOUT
         )
         assert invoices(box.sb) == []  # Odoo is still at work on the killed run's batch
+        box.sb.odoo_app.work = WorkModel()  # what comes next is quick
         proc = start_sync(box)  # at once, as cron or an impatient person would
         out, err = proc.communicate(timeout=RUN_TIMEOUT)
         assert proc.returncode == EXIT_RECORDS_FAILED, out + err
-        # the killed batch did land while the second run worked: that run removed the twins
+        assert box.sb.odoo_app.wait_idle(timeout=RUN_TIMEOUT)
+        # the killed batch landed after the second run had made its own: twins, for a while
         assert box.sb.odoo_app.work_done()["account.move created"] > len(
             invoice_problems(box.sb, box)[1]
         )

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -280,3 +281,34 @@ def value_warnings(name: SecretName, value: str) -> list[str]:
             f"{expected!r}; this value does not (swapped key and secret?)"
         ]
     return []
+
+
+def store_in_env_file(path: Path, tenant: str, name: SecretName, value: str) -> None:
+    """Set ``WOOODOO_<TENANT>_<NAME>=value`` in an env file (0600), keeping its other lines.
+
+    For services that take their secrets from an env file (systemd ``EnvironmentFile``, cron
+    with ``set -a; . file``), where no keyring is reachable. Written whole, then renamed.
+    """
+    var = env_var_name(tenant, name)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        kept = [ln for ln in lines if not re.match(rf"\s*(export\s+)?{var}=", ln)]
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".{path.name}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write("\n".join([*kept, f"{var}={value}"]) + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise SecretError(
+            f"{path}: the secret could not be written ({exc.strerror or type(exc).__name__})"
+        ) from None
+
+
+def check_env_file(path: Path) -> None:
+    """Fail early when ``store_in_env_file`` could not write ``path``."""
+    folder = path.parent if path.parent.exists() else path.parent.parent
+    writable = os.access(path, os.W_OK) if path.exists() else os.access(folder, os.W_OK)
+    if not writable or path.is_dir():
+        raise SecretError(f"{path}: cannot be written; nothing was changed")

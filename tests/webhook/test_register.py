@@ -217,6 +217,29 @@ def test_an_environment_secret_would_win_so_nothing_is_written(
     assert shop.stored() is None
 
 
+def test_the_secret_can_go_to_an_env_file_for_systemd_or_cron(
+    shop: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / "env"
+    env_var = env_var_name(TENANT, "webhook_secret")
+    env_file.write_text(f"WOOODOO_OTHER=1\nexport {env_var}=an-older-secret\n")
+    monkeypatch.setenv(env_var, "an-older-secret")  # as the service has it: the file wins next
+
+    result = shop.run(
+        "register", "--tenant", TENANT, "--url", RECEIVER, "--env-file", str(env_file)
+    )
+
+    assert result.exit_code == EXIT_OK, result.output
+    lines = env_file.read_text().splitlines()
+    assert lines[0] == "WOOODOO_OTHER=1"
+    [line] = [ln for ln in lines if env_var in ln]
+    secret = line.split("=", 1)[1]
+    assert {h.secret for h in shop.hooks()} == {secret}
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+    assert secret not in result.output
+    assert shop.stored() is None  # the keyring is left alone
+
+
 def test_an_unusable_keyring_is_found_before_any_write(shop: Shop) -> None:
     keyring.set_keyring(fail.Keyring())
 

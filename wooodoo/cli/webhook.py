@@ -236,8 +236,15 @@ _shop_tenant_option = click.option(
     metavar="URL",
     help="Where the store delivers: the receiver's public URL for this tenant.",
 )
+@click.option(
+    "--env-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Store the secret in this env file (0600, as systemd's EnvironmentFile reads it)"
+    " instead of the keyring.",
+)
 @pass_state
-def register_command(state: CliState, tenant: str, url: str) -> None:
+def register_command(state: CliState, tenant: str, url: str, env_file: Path | None) -> None:
     """Create or update the store's hooks for wooodoo, with a new secret.
 
     The one command that writes to WooCommerce. One hook per topic
@@ -254,6 +261,7 @@ def register_command(state: CliState, tenant: str, url: str) -> None:
     Examples:
       wooodoo webhook register --tenant acme --url https://hooks.acme.example/webhooks/acme
       wooodoo webhook register -t acme --url http://127.0.0.1:8787/webhooks/acme
+      wooodoo webhook register -t acme --url https://h.example/webhooks/acme --env-file env
     """
     shop = _shop(state, tenant)
     try:
@@ -265,15 +273,18 @@ def register_command(state: CliState, tenant: str, url: str) -> None:
             f"the receiver takes tenant {tenant}'s deliveries at /webhooks/{tenant}: make sure "
             f"{target} reaches that path"
         )
-    _check_secret_storable(tenant)  # before anything is written to the store
+    if env_file is None:  # checked before anything is written to the store
+        _check_secret_storable(tenant)
+    else:
+        secrets_mod.check_env_file(env_file)
     secret = woo_webhooks.new_secret()
     with _woo(shop) as client:
         done = woo_webhooks.register_hooks(client, target, secret, tenant=tenant)
-    backend = _store_secret(tenant, secret, done.hooks)
+    backend = _store_secret(tenant, secret, done.hooks, env_file)
     for verb, hooks in (("created", done.created), ("updated", done.updated)):
         for hook in hooks:
             state.echo(f"{verb} hook {hook.id} ({hook.topic}, {hook.status}) -> {hook.shown_url}")
-    state.echo(f"stored the new webhook_secret of tenant {tenant!r} in the keyring ({backend})")
+    state.echo(f"stored the new webhook_secret of tenant {tenant!r} in {backend}")
     for warning in woo_webhooks.warnings(done.after, target):
         state.warn(warning)
     state.echo("restart `wooodoo webhook serve` if it runs: it reads webhook_secret at start")
@@ -312,9 +323,15 @@ def _check_secret_storable(tenant: str) -> None:
         )
 
 
-def _store_secret(tenant: str, secret: str, written: list[woo_webhooks.Hook]) -> str:
+def _store_secret(
+    tenant: str, secret: str, written: list[woo_webhooks.Hook], env_file: Path | None
+) -> str:
+    """Where the secret went: the keyring (its backend) or the env file."""
     try:
-        return secrets_mod.set_secret(tenant, "webhook_secret", secret)
+        if env_file is not None:
+            secrets_mod.store_in_env_file(env_file, tenant, "webhook_secret", secret)
+            return str(env_file)
+        return "the keyring (" + secrets_mod.set_secret(tenant, "webhook_secret", secret) + ")"
     except SecretError as exc:
         raise SecretError(
             f"the store's hooks now carry a new secret that could not be stored: {exc.message}",

@@ -40,3 +40,10 @@ def test_a_kept_delivery_survives_a_new_connection(tmp_path: Path) -> None:
     with AuditStore(path) as again:
         assert [i.delivery_id for i in again.inbox_pending("acme")] == ["d1"]
         assert "0002_inbox_versions" in again.applied_migrations()
+
+
+def test_a_durable_store_syncs_every_commit(tmp_path: Path) -> None:
+    with AuditStore(tmp_path / "a.sqlite3", durable=True) as store:
+        assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    with AuditStore(tmp_path / "a.sqlite3") as store:
+        assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL

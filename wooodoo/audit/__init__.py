@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def open_audit(location: Path | str) -> AuditLog:
+def open_audit(location: Path | str, *, durable: bool = False) -> AuditLog:
     """The audit log at ``location``: a file path today; a URL names a backend still to come."""
     if isinstance(location, str):
         scheme, is_url, _ = location.partition("://")
@@ -49,4 +49,4 @@ def open_audit(location: Path | str) -> AuditLog:
                 " ~/.local/state/wooodoo/audit.sqlite3).",
             )
         location = Path(location)
-    return AuditStore(location)
+    return AuditStore(location, durable=durable)

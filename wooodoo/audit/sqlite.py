@@ -36,7 +36,9 @@ _CHUNK = 500
 class AuditStore:
     """One SQLite file (0600, WAL). Reading it never needs the network."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = False) -> None:
+        """``durable``: every commit reaches the disk before it returns (an fsync each), so a
+        power cut keeps it too; without it, a commit survives a crash of the process only."""
         self.path = path
         _create_private(path)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -45,7 +47,7 @@ class AuditStore:
         self._inbox_lock = threading.Lock()
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             self.db.execute("PRAGMA foreign_keys=ON")
             migrations.migrate(self.db)
         except sqlite3.DatabaseError as exc:

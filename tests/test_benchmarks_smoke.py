@@ -76,3 +76,20 @@ def test_memory_reports_peak_rss_per_size(max_ratio: str) -> None:
     assert "largest/smallest peak RSS" in done.stdout, done.stderr
     assert "peak RSS MiB" in done.stdout
     assert done.returncode == (0 if max_ratio == "10" else 1), done.stdout + done.stderr
+
+
+def test_webhooks_reports_deliveries_latency_and_calls_against_a_backfill(tmp_path: Path) -> None:
+    out = tmp_path / "webhooks.json"
+    done = run("webhooks.py", "--quick", "--no-targets", "--json", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    for field in ("answered 2xx", "p50 / p99", "Odoo calls / delivered order", "targets:"):
+        assert field in done.stdout
+    data = json.loads(out.read_text())
+    hook = data["webhook"]
+    assert {"deliveries", "per_second", "p50_ms", "p99_ms"} <= set(hook)
+    assert hook["deliveries"] == hook["answered_2xx"] == hook["stored"] == 200
+    assert hook["invoices_posted"] == hook["invoiceable_delivered"] > 0
+    assert hook["seconds_to_last_invoice"] is not None
+    assert hook["odoo_calls"] > 0
+    assert data["backfill"]["odoo_calls_per_order"] > 0
+    assert len(data["targets"]) == 3

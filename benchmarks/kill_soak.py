@@ -27,7 +27,7 @@ from wooodoo.audit import AuditStore, Link
 from wooodoo.sandbox import WorkModel
 
 SYNC_OK = (0, 1)
-STATUSES = ("processing", "completed")  # what the sandbox config invoices
+STATUSES = ("processing", "completed")  # what the sandbox config invoices (and paid refunds)
 
 
 def order_links(b: Bench) -> dict[str, Link]:
@@ -63,7 +63,8 @@ def verify(b: Bench) -> dict[str, Any]:
         expected = {
             f"{box.tenant}/order/{order.id}"
             for order in box.store.orders.values()
-            if order.status in STATUSES and order.currency in active
+            if (order.status in STATUSES or (order.status == "refunded" and order.date_paid))
+            and order.currency in active
         }
     partners = b.read("res.partner", [], ["ref", "email"], archived=True)
     refs = Counter(p["ref"] for p in partners if p["ref"])
@@ -95,6 +96,18 @@ def verify(b: Bench) -> dict[str, Any]:
         "duplicate_partner_refs": sorted(k for k, n in refs.items() if n > 1),
         "duplicate_partner_emails": sorted(k for k, n in emails.items() if n > 1),
         "twins_removed": twins_removed(b),
+        "credit_note_duplicates": sorted(
+            k
+            for k, n in Counter(
+                str(r["invoice_origin"])
+                for r in b.read(
+                    "account.move",
+                    [("invoice_origin", "=like", f"{box.tenant}/refund/%")],
+                    ["invoice_origin"],
+                )
+            ).items()
+            if n > 1
+        ),
         "audit_disagrees": sorted(
             k for k in expected if k in ids and (k not in links or links[k].odoo_id != ids[k])
         ),
@@ -202,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         checks = verify(b)
     for what in (
         "duplicates", "stray_drafts", "missing", "unexpected", "duplicate_partner_refs",
+        "credit_note_duplicates",
         "duplicate_partner_emails", "audit_disagrees",
     ):  # fmt: skip
         if checks[what]:

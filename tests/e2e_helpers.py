@@ -145,13 +145,64 @@ def active_currencies(sb: Sandbox) -> set[str]:
     return {r["name"] for r in rows}
 
 
+def invoiced_status(order: Order) -> bool:
+    """A status that becomes an invoice: paid, or refunded in full after it was paid."""
+    return order.status in INVOICED_STATUSES or (
+        order.status == "refunded" and order.date_paid is not None
+    )
+
+
 def eligible(orders: Mapping[int, Order], currencies: set[str]) -> dict[int, Order]:
     """Orders that must end as posted invoices: an invoiced status, an active currency."""
-    return {
-        i: o
-        for i, o in orders.items()
-        if o.status in INVOICED_STATUSES and o.currency in currencies
-    }
+    return {i: o for i, o in orders.items() if invoiced_status(o) and o.currency in currencies}
+
+
+def credit_notes(sb: Sandbox) -> dict[str, list[dict[str, Any]]]:
+    """wooodoo's credit notes by key (``<tenant>/refund/<id>``)."""
+    mtype = move_type_field(sb)
+    rows = odoo_read(
+        sb,
+        "account.move",
+        [("invoice_origin", "=like", f"{sb.tenant}/refund/%"), (mtype, "=", "out_refund")],
+        ["invoice_origin", "state", "amount_total", "reversed_entry_id"],
+    )
+    by_key: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_key.setdefault(row["invoice_origin"], []).append(row)
+    return by_key
+
+
+def credit_note_problems(sb: Sandbox, ok_orders: Mapping[int, Order]) -> list[str]:
+    """Each refund of an invoiced order: exactly one posted credit note of its amount,
+    reversing the order's invoice; no credit note for anything else."""
+    notes = credit_notes(sb)
+    moves = invoices_by_order(sb)
+    problems: list[str] = []
+    expected: set[str] = set()
+    with sb.store.lock:
+        refunds = {i: list(sb.store.refunds_of(i)) for i in ok_orders}
+    for order_id, order_refunds in sorted(refunds.items()):
+        invoice = moves.get(order_id, [{}])[0].get("id")
+        for refund in order_refunds:
+            key = f"{sb.tenant}/refund/{refund.id}"
+            expected.add(key)
+            found = notes.get(key, [])
+            if len(found) != 1:
+                problems.append(
+                    f"refund {refund.id} of order {order_id}: {len(found)} credit notes"
+                )
+                continue
+            note = found[0]
+            reversed_id = note["reversed_entry_id"][0] if note["reversed_entry_id"] else None
+            if note["state"] != "posted" or abs(dec(note["amount_total"]) - refund.amount) >= CENT:
+                problems.append(
+                    f"refund {refund.id}: credit note {note['state']} {note['amount_total']},"
+                    f" the shop says {refund.amount}"
+                )
+            elif reversed_id != invoice:
+                problems.append(f"refund {refund.id}: reverses {reversed_id}, not {invoice}")
+    problems += [f"{key}: a credit note for no refund" for key in sorted(set(notes) - expected)]
+    return problems
 
 
 # ---------------------------------------------------------------- the Odoo side

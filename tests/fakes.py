@@ -12,7 +12,7 @@ from typing import Any
 from wooodoo.errors import OdooRecordError, TransientError
 from wooodoo.sync.mapping import Currency, OdooTax, Reference
 from wooodoo.sync.ports import MoveState, ReferenceSpec
-from wooodoo.woo.models import Customer, Order
+from wooodoo.woo.models import Customer, Order, Refund
 
 CENT = Decimal("0.01")
 TAXES = {
@@ -33,6 +33,7 @@ class FakeWoo:
         self.orders = {o.id: o for o in orders}
         self.per_page = per_page
         self.customers: list[Customer] = []
+        self.refunds: dict[int, list[Refund]] = {}
         self.calls = 0
 
     def iter_order_pages(
@@ -55,6 +56,10 @@ class FakeWoo:
     def get_orders(self, ids: Sequence[int]) -> list[Order]:
         self.calls += 1
         return [self.orders[i] for i in ids if i in self.orders]
+
+    def refunds_of(self, order_id: int) -> list[Refund]:
+        self.calls += 1
+        return list(self.refunds.get(order_id, []))
 
     def iter_customers(
         self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False
@@ -140,10 +145,18 @@ class FakeOdoo:
 
     def find_invoices(self, keys: Sequence[str]) -> list[MoveState]:
         self.calls.append("find_invoices")
+        return self._of_type(keys, "out_invoice")
+
+    def find_credit_notes(self, keys: Sequence[str]) -> list[MoveState]:
+        self.calls.append("find_credit_notes")
+        return self._of_type(keys, "out_refund")
+
+    def _of_type(self, keys: Sequence[str], move_type: str) -> list[MoveState]:
         return [
             self._state(m)
             for _, m in sorted(self.moves.items())
             if m.values["invoice_origin"] in keys
+            and m.values.get("move_type", "out_invoice") == move_type
         ]
 
     def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]:

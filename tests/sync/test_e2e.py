@@ -16,9 +16,12 @@ from tests.e2e_helpers import (
     FAST_RETRY,
     TRANSIENT_20,
     Box,
+    credit_note_problems,
+    credit_notes,
     duplicate_partners,
     http_requests,
     invoice_problems,
+    invoiced_status,
     invoices,
     invoices_by_order,
     partners,
@@ -36,11 +39,7 @@ ROUNDINGS = ("round_per_line", "round_globally")
 
 
 def jpy_keys(box: Box, orders: dict[int, Order]) -> set[str]:
-    return {
-        box.key(i)
-        for i, o in orders.items()
-        if o.currency == "JPY" and o.status in ("processing", "completed")
-    }
+    return {box.key(i) for i, o in orders.items() if o.currency == "JPY" and invoiced_status(o)}
 
 
 def creates(box: Box) -> dict[str, int]:
@@ -60,6 +59,9 @@ def test_every_paid_order_is_one_posted_invoice_to_the_cent(
         problems, ok_orders = invoice_problems(box.sb, box)
         assert problems == [], "\n".join(problems[:20])
         assert len(ok_orders) > 150  # the shop really had paid orders to book
+        # every refund of an invoiced order: one posted credit note of its amount
+        notes = credit_note_problems(box.sb, ok_orders)
+        assert notes == [], "\n".join(notes[:20])
 
         # exit 1, and only because of the orders in a currency Odoo keeps inactive
         orders = shop_orders(box.sb)
@@ -133,7 +135,7 @@ def test_a_tax_without_mapping_fails_only_its_orders_and_replay_books_them(
         affected = {
             box.key(i)
             for i, o in orders.items()
-            if o.status in ("processing", "completed")
+            if invoiced_status(o)
             and o.currency != "JPY"
             and any(t.rate_id == rate for t in o.tax_lines)
         }
@@ -150,11 +152,7 @@ def test_a_tax_without_mapping_fails_only_its_orders_and_replay_books_them(
         moves = invoices_by_order(box.sb)
         assert not any(box.key(i) in affected for i in moves)
         booked = {box.key(i) for i, found in moves.items() if found[0]["state"] == "posted"}
-        paid = {
-            box.key(i)
-            for i, o in orders.items()
-            if o.status in ("processing", "completed") and o.currency != "JPY"
-        }
+        paid = {box.key(i) for i, o in orders.items() if invoiced_status(o) and o.currency != "JPY"}
         assert booked == paid - affected
 
         box.rewrite(taxes=full)
@@ -169,7 +167,7 @@ def test_a_tax_without_mapping_fails_only_its_orders_and_replay_books_them(
             assert "failed" in actions, actions
 
 
-def test_orders_changed_after_invoicing_become_conflicts_and_invoices_stay(
+def test_orders_changed_after_invoicing_become_conflicts_or_credit_notes_and_invoices_stay(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with running_box(tmp_path, monkeypatch, orders=150, seed=9) as box:
@@ -184,14 +182,18 @@ def test_orders_changed_after_invoicing_become_conflicts_and_invoices_stay(
         before = {i: found for i, found in invoices_by_order(box.sb).items()}
 
         second = box.sync()
-        assert second.stats["conflict"] == 3
+        assert second.stats["conflict"] == 2
+        assert second.stats["credited"] == 1  # the refund: a credit note, the invoice kept
         assert second.stats["invoiced"] == 0
         after = invoices_by_order(box.sb)
         assert after == before  # no invoice was edited, cancelled or added
+        [refund] = box.sb.store.refunds_of(refunded)
+        [note] = credit_notes(box.sb)[f"{box.tenant_name}/refund/{refund.id}"]
+        assert note["state"] == "posted"
+        assert note["reversed_entry_id"][0] == before[refunded][0]["id"]
         links = box.order_links()
         for order_id, why in (
             (cancelled, "now cancelled"),
-            (refunded, "now refunded"),
             (edited, "amounts changed"),
         ):
             assert links[box.key(order_id)].state == "conflict"
@@ -200,9 +202,11 @@ def test_orders_changed_after_invoicing_become_conflicts_and_invoices_stay(
             assert why in event.error, event.error
             assert "credit note" in event.error, event.error
         assert links[box.key(untouched)].state == "posted"
+        assert links[box.key(refunded)].state == "posted"
 
-        third = box.sync()  # a conflict is reported once, not at every run
+        third = box.sync()  # a conflict is reported once, a credit note made once
         assert third.stats["conflict"] == 0
+        assert third.stats["credited"] == 0
         assert invoices_by_order(box.sb) == before
 
 

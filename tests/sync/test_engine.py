@@ -15,7 +15,7 @@ from wooodoo.audit import AuditStore
 from wooodoo.config import Accounts, OdooConfig, SyncConfig, TenantConfig, WooConfig
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, ConfigError, LockBusyError
 from wooodoo.sync import Engine, SyncOptions, tenant_lock
-from wooodoo.woo.models import Address, Customer, Order, RefundSummary, parse_order
+from wooodoo.woo.models import Address, Customer, Order, RefundSummary, parse_order, parse_refund
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce" / "rest"
 BASES = [
@@ -339,28 +339,44 @@ def test_odoo_16_and_later_take_the_tax_adjustment_in_the_create(store: AuditSto
     assert {m.state for m in odoo.moves.values()} == {"posted"}
 
 
-def test_a_partial_refund_after_invoicing_needs_attention(store: AuditStore) -> None:
+def test_a_partial_refund_after_invoicing_becomes_one_posted_credit_note(
+    store: AuditStore,
+) -> None:
     orders = make_orders(3)
     fresh = next(o for o in orders if not o.refunds)
     woo, odoo = FakeWoo(orders), FakeOdoo()
     run(Engine(tenant(), woo, odoo, store))
+    [invoice] = [
+        m for m in odoo.moves.values() if m.values["invoice_origin"].endswith(f"/{fresh.id}")
+    ]
     # WooCommerce keeps the order's total and status; only its refund list moves
+    refund = parse_refund(json.loads((FIXTURES / "order-refund-single.body.json").read_text()))
     woo.orders[fresh.id] = Order(
         **{
             **fresh.__dict__,
-            "refunds": (RefundSummary(77, "one mug broke", Decimal("-9.51")),),
+            "refunds": (RefundSummary(refund.id, refund.reason, -refund.amount),),
             "date_modified": fresh.date_modified + timedelta(hours=2),
         }
     )
+    woo.refunds[fresh.id] = [refund]
     result = run(Engine(tenant(), woo, odoo, store))
-    assert result.stats["conflict"] == 1
-    assert result.exit_code == EXIT_RECORDS_FAILED
-    [failure] = store.failures("acme")
-    assert failure.key == f"acme/order/{fresh.id}"
-    assert "refunded after invoicing (9.51" in failure.reason
-    assert all(m.state == "posted" for m in odoo.moves.values())  # never edited
+    assert result.exit_code == EXIT_OK, result.stats
+    assert result.stats["credited"] == 1
+    [note] = [m for m in odoo.moves.values() if m.values.get("move_type") == "out_refund"]
+    assert note.values["invoice_origin"] == f"acme/refund/{refund.id}"
+    assert note.values["reversed_entry_id"] == invoice.id
+    state = odoo.read_invoices([note.id])[note.id]
+    assert (state.state, state.untaxed, state.tax, state.total) == (
+        "posted",
+        Decimal("7.99"),
+        Decimal("1.52"),
+        Decimal("9.51"),
+    )
+    assert store.failures("acme") == []
+    moves = len(odoo.moves)
     again = run(Engine(tenant(), woo, odoo, store), full=True)
-    assert again.stats["conflict"] == 0  # said once
+    assert again.stats["credited"] == 0  # made once
+    assert len(odoo.moves) == moves
 
 
 def test_a_mismatch_is_listed_and_looked_at_again(store: AuditStore) -> None:

@@ -43,7 +43,7 @@ def test_a_create_that_times_out_while_odoo_commits_makes_one_invoice(
         assert one_per_key(box) == []
         assert duplicate_partners(box.sb) == {}
         # each invoice was created once: the lost calls were awaited, never sent again
-        assert box.sb.odoo_app.work_done()["account.move created"] == len(ok_orders)
+        assert box.sb.odoo_app.work_done()["account.move created out_invoice"] == len(ok_orders)
         assert result.stats["in_doubt"] == 0
         assert result.stats["twins_removed"] == 0
 

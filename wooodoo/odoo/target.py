@@ -117,22 +117,31 @@ class OdooWriter:
             return []
         return self._moves([("invoice_origin", "in", list(keys))])
 
+    def find_credit_notes(self, keys: Sequence[str]) -> list[MoveState]:
+        """Every credit note (not cancelled) carrying one of ``keys``, oldest first."""
+        if not keys:
+            return []
+        return self._moves([("invoice_origin", "in", list(keys))], ("out_refund",))
+
     def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]:
-        """Invoices whose key starts with ``prefix``, created since ``since``: one call."""
+        """Invoices and credit notes whose key starts with ``prefix``, created since ``since``."""
         return self._moves(
             [
                 ("invoice_origin", "=like", _like_literal(prefix) + "%"),
                 ("create_date", ">=", since),
-            ]
+            ],
+            ("out_invoice", "out_refund"),
         )
 
-    def _moves(self, domain: list[Any]) -> list[MoveState]:
+    def _moves(
+        self, domain: list[Any], types: tuple[str, ...] = ("out_invoice",)
+    ) -> list[MoveState]:
         rows = self.api.call(
             "account.move",
             "search_read",
             domain=[
                 *domain,
-                (self.fields.move_type, "=", "out_invoice"),
+                (self.fields.move_type, "in", list(types)),
                 ("state", "!=", "cancel"),
             ],
             fields=list(self.MOVE_FIELDS),

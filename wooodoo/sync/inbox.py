@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from wooodoo.audit import Event, InboxItem
+from wooodoo.sync.context import BatchOptions, BatchOutcome
 from wooodoo.sync.mapping import order_key
-from wooodoo.sync.orders import BatchOptions, BatchOutcome
 from wooodoo.sync.partners import CustomerSweep
 from wooodoo.sync.ports import AuditLog, WooSource
 from wooodoo.woo.models import Order

@@ -16,8 +16,6 @@ from wooodoo.sync.mapping import Totals
 from wooodoo.sync.outcome import Stat
 from wooodoo.woo.models import Order
 
-ATTENTION_STATUSES = frozenset({"cancelled", "refunded"})
-
 
 @dataclass
 class Checked:
@@ -26,6 +24,7 @@ class Checked:
     events: list[Event] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     stats: dict[Stat, int] = field(default_factory=dict)
+    refunded: list[tuple[Order, Link]] = field(default_factory=list)  # new refunds: credit notes
 
     def count(self, stat: Stat, n: int = 1) -> None:
         self.stats[stat] = self.stats.get(stat, 0) + n
@@ -60,6 +59,9 @@ def check_invoiced(pairs: list[tuple[Order, Link]]) -> Checked:
     out = Checked()
     for order, link in pairs:
         reason = _change(order, link)
+        if link.state == "posted" and reason == REFUNDED:
+            out.refunded.append((order, link))  # answered with credit notes
+            continue
         if link.state == "conflict" or reason is None:
             if link.source_version != order.version and link.state != "conflict":
                 out.links.append(replace(link, source_version=order.version))
@@ -74,7 +76,7 @@ def check_invoiced(pairs: list[tuple[Order, Link]]) -> Checked:
                 odoo_model=link.odoo_model,
                 odoo_id=link.odoo_id,
                 odoo_name=link.odoo_name,
-                error=reason + "; needs a credit note",
+                error=_why(reason, order) + "; needs a credit note",
             )
         )
         out.links.append(replace(link, state="conflict", source_version=order.version))
@@ -82,17 +84,30 @@ def check_invoiced(pairs: list[tuple[Order, Link]]) -> Checked:
     return out
 
 
+REFUNDED = "refunded after invoicing"
+
+
 def _change(order: Order, link: Link) -> str | None:
-    """Why the order no longer matches its invoice, or None."""
+    """Why the order no longer matches its invoice, or None.
+
+    New refunds (the store keeps the order's total, and often its status, and only its refund
+    list moves; a fully refunded order becomes ``refunded``) are answered with credit notes
+    when the invoice is posted; a cancellation still needs a person.
+    """
     amounts = link.amounts or {}
-    if order.status in ATTENTION_STATUSES:
-        return f"order is now {order.status}"
-    # A refund keeps the order's total and often its status: only its refund list moves.
+    if order.status == "cancelled":
+        return "order is now cancelled"
     if amounts.get("refunds", "") != refund_ids(order):
-        total = sum((r.total for r in order.refunds), Decimal(0))
-        return f"refunded after invoicing ({-total} in {len(order.refunds)} refund(s))"
+        return REFUNDED
     # compared as numbers: "72.66" and "72.660000" (asked with dp=6) are the same amount
     then = (_number(amounts.get("total")), _number(amounts.get("tax")))
     if then != (order.total, order.total_tax):
         return f"amounts changed after invoicing: total {amounts.get('total')} → {order.total}"
     return None
+
+
+def _why(reason: str, order: Order) -> str:
+    if reason != REFUNDED:
+        return reason
+    total = sum((r.total for r in order.refunds), Decimal(0))
+    return f"{REFUNDED} ({-total} in {len(order.refunds)} refund(s)), its invoice not posted"

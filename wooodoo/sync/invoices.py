@@ -33,13 +33,18 @@ Ready = tuple[InvoicePlan, dict[str, Any]]  # a plan and its create values, part
 
 
 def create_invoices(
-    odoo: OdooTarget, ready: Sequence[Ready], wait: CommitWait | None = None
+    odoo: OdooTarget,
+    ready: Sequence[Ready],
+    wait: CommitWait | None = None,
+    *,
+    credit_notes: bool = False,
 ) -> Created[InvoicePlan]:
     """Create in one call, isolating refused records; never twice (see ``create_once``)."""
+    lookup = odoo.find_credit_notes if credit_notes else odoo.find_invoices
 
     def find(keys: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for move in odoo.find_invoices(keys):  # oldest first: a twin is settled later
+        for move in lookup(keys):  # oldest first: a twin is settled later
             found.setdefault(move.key, move.id)
         return found
 

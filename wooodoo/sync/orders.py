@@ -2,112 +2,31 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from wooodoo.audit import Event, Link
-from wooodoo.config import TenantConfig
+from wooodoo.audit import Link
 from wooodoo.errors import MappingError
-from wooodoo.sync.create_once import CommitWait
+from wooodoo.sync.context import BatchOptions, BatchOutcome, Sides
+from wooodoo.sync.credit_notes import CreditNotes
 from wooodoo.sync.invoiced import amounts_of, check_invoiced, order_event, refund_ids
 from wooodoo.sync.invoices import Settled, create_invoices, settle, totals
 from wooodoo.sync.mapping import (
     InvoicePlan,
-    Reference,
     map_order,
     order_key,
     partner_key_for_order,
-    with_included_twins,
 )
-from wooodoo.sync.outcome import Stat, Stats
+from wooodoo.sync.outcome import Stat
 from wooodoo.sync.partners import resolve_partners, wanted_for_orders
-from wooodoo.sync.ports import AuditLog, MoveState, OdooTarget, ReferenceSpec
+from wooodoo.sync.ports import MoveState
 from wooodoo.sync.twin_sweep import TwinOutcome, settle_moves
 from wooodoo.woo.models import Order
 
 INVOICED = ("posted", "draft")
-
-
-class References:
-    """The tenant's Odoo reference data, read on first use; products learned SKU by SKU."""
-
-    def __init__(self, tenant: TenantConfig, odoo: OdooTarget) -> None:
-        self.tenant = tenant
-        self.odoo = odoo
-        self._ref: Reference | None = None
-        self._skus_asked: set[str] = set()
-
-    def get(self) -> Reference:
-        # Read on first use: a run with nothing new costs no Odoo reads.
-        if self._ref is None:
-            sync = self.tenant.sync
-            spec = ReferenceSpec(
-                tenant=self.tenant.name,
-                taxes=dict(sync.taxes),
-                accounts={
-                    "products": sync.accounts.products,
-                    "shipping": sync.accounts.shipping,
-                    "fees": sync.accounts.fees,
-                    "refunds": sync.accounts.refunds,
-                },
-                journal=sync.journal,
-                use_products=sync.products == "sku",
-            )
-            self._ref = with_included_twins(self.odoo.load_reference(spec))
-        return self._ref
-
-    def learn_products(self, orders: Sequence[Order]) -> None:
-        """Odoo products for the SKUs of these orders not asked about yet: one search."""
-        ref = self.get()
-        skus = {item.sku for o in orders for item in o.line_items if item.sku}
-        unknown = sorted(skus - self._skus_asked)
-        if not ref.use_products or not unknown:
-            return
-        self._skus_asked.update(unknown)
-        found = self.odoo.products_by_sku(unknown)
-        if found:
-            self._ref = replace(ref, products_by_sku={**ref.products_by_sku, **found})
-
-
-@dataclass
-class BatchOutcome:
-    """What became of one batch: audit rows to commit, counts, and (dry run) the plans."""
-
-    events: list[Event] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    stats: Stats = field(default_factory=Counter)
-    planned: list[InvoicePlan] = field(default_factory=list)
-    invoices_created: int = 0
-
-    def twins(self, out: TwinOutcome) -> None:
-        self.events += out.events
-        self.stats[Stat.TWINS_REMOVED] += out.removed
-        self.stats[Stat.CONFLICT] += len(out.conflicts)
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    since: date
-    dry_run: bool = False
-
-
-@dataclass(frozen=True)
-class Sides:
-    """What every batch of one tenant's run works with."""
-
-    tenant: TenantConfig
-    odoo: OdooTarget
-    store: AuditLog
-    refs: References
-    wait: CommitWait  # how long a lost create is awaited
-
-    @property
-    def name(self) -> str:
-        return self.tenant.name
 
 
 class OrderBatch:
@@ -118,6 +37,8 @@ class OrderBatch:
         self.run_id = run_id
         self.out = BatchOutcome()
         self._set_at_create: set[str] = set()  # keys whose create carried the shop's tax
+        self._posted_with_refunds: list[tuple[Order, int]] = []  # invoiced now, refunded already
+        self._refunded: list[tuple[Order, Link]] = []  # invoiced before, refunded since
 
     def run(self, orders: Sequence[Order], options: BatchOptions) -> BatchOutcome:
         if not orders:
@@ -137,7 +58,30 @@ class OrderBatch:
         created = self._create([p for p in plans if p.key not in kept], by_id)
         self._settle(created + adopted, by_id)
         self.out.invoices_created = len(created)
+        self._credit()
         return self.out
+
+    def _credit(self) -> None:
+        """Credit notes for the new refunds of posted invoices: those just made, then older ones.
+
+        An order's link says which refunds are credited; one whose refunds are not all
+        credited yet is looked at again next time.
+        """
+        pairs = [*self._posted_with_refunds, *((o, link.odoo_id) for o, link in self._refunded)]
+        if not pairs:
+            return
+        credited = CreditNotes(self.sides, self.run_id, self.out).run(pairs)
+        for order, link in self._refunded:
+            if order.id in credited:
+                amounts = {**(link.amounts or {}), "refunds": refund_ids(order)}
+                self.out.links.append(replace(link, amounts=amounts, source_version=order.version))
+        pending = {o.id for o, _ in self._posted_with_refunds} - credited
+        self.out.links = [
+            replace(link, amounts={**(link.amounts or {}), "refunds": ""})
+            if link.kind == "order" and link.source_id.isdigit() and int(link.source_id) in pending
+            else link
+            for link in self.out.links
+        ]
 
     def _failed(self, order: Order, reason: str) -> None:
         key = order_key(self.sides.name, order.id)
@@ -160,11 +104,12 @@ class OrderBatch:
                 invoiced.append((order, link))
             elif order.local_date_created < since:
                 self.out.stats[Stat.BEFORE_SINCE] += 1
-            elif order.status in statuses:
-                todo.append(order)
+            elif order.status in statuses or (order.status == "refunded" and order.date_paid):
+                todo.append(order)  # a paid order refunded in full: its sale and its refund
             else:
                 passed.append((order, key))
         checked = check_invoiced(invoiced)
+        self._refunded = checked.refunded
         self.out.events += checked.events
         self.out.links += checked.links
         self.out.stats.update(checked.stats)
@@ -344,10 +289,12 @@ class OrderBatch:
                 order.id, done.plan.key, action, error=done.reason, payload=payload, **about
             )
         )
-        if order.refunds and done.status in INVOICED:
-            # Recorded, not (yet) answered: credit notes for refunds are a later step.
+        if order.refunds and done.status == "posted":
+            # refunded before it was invoiced: the invoice first, then its credit notes
+            self._posted_with_refunds.append((order, done.move.id))
+        elif order.refunds and done.status == "draft":
             total = sum((r.total for r in order.refunds), Decimal(0))
-            reason = f"refunded before it was invoiced ({-total}): needs a credit note"
+            reason = f"refunded ({-total}) but its invoice is a draft: no credit note yet"
             self.out.events.append(
                 order_event(order.id, done.plan.key, "refunded", error=reason, **about)
             )

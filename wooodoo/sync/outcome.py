@@ -36,6 +36,7 @@ class Stat(StrEnum):
     TWINS_REMOVED = "twins_removed"
     IN_DOUBT = "in_doubt"  # a lost create was sent again: a late twin may follow
     DELIVERIES = "deliveries"  # webhook deliveries drained from the inbox
+    CREDITED = "credited"  # credit notes made for refunds
 
     @classmethod
     def needing_attention(cls) -> tuple[Stat, ...]:

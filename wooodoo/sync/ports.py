@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from wooodoo.audit import AuditLog
 from wooodoo.sync.mapping import Reference
-from wooodoo.woo.models import Customer, Order
+from wooodoo.woo.models import Customer, Order, Refund
 
 __all__ = [
     "AuditLog",  # the audit trail the core writes to (``wooodoo.audit``; SQLite today)
@@ -55,6 +55,8 @@ class WooSource(Protocol):
     ) -> Iterator[OrderPageLike]: ...
 
     def get_orders(self, ids: Sequence[int]) -> list[Order]: ...
+
+    def refunds_of(self, order_id: int) -> list[Refund]: ...
 
     def iter_customers(
         self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False
@@ -102,6 +104,8 @@ class OdooTarget(Protocol):
     def read_partners(self, ids: Sequence[int], fields: Sequence[str]) -> list[dict[str, Any]]: ...
 
     def find_invoices(self, keys: Sequence[str]) -> list[MoveState]: ...
+
+    def find_credit_notes(self, keys: Sequence[str]) -> list[MoveState]: ...
 
     def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]: ...
 

@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from wooodoo.audit import Event
 from wooodoo.config import TenantConfig
 from wooodoo.errors import EXIT_OK, WooodooError
+from wooodoo.sync.context import BatchOptions, BatchOutcome, References, Sides
 from wooodoo.sync.create_once import CommitWait
 from wooodoo.sync.inbox import InboxDrain
 from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import order_key
-from wooodoo.sync.orders import BatchOptions, BatchOutcome, OrderBatch, References, Sides
+from wooodoo.sync.orders import OrderBatch
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.partners import CustomerSweep
 from wooodoo.sync.ports import AuditLog, OdooTarget, OrderPageLike, WooSource
@@ -48,7 +49,7 @@ class Engine:
         self.progress = progress
         # a lost create is awaited as long as the Odoo timeout, at least 30 s (CommitWait)
         wait = CommitWait(seconds=max(30.0, tenant.odoo.timeout))
-        self.sides = Sides(tenant, odoo, store, References(tenant, odoo), wait)
+        self.sides = Sides(tenant, woo, odoo, store, References(tenant, odoo), wait)
 
     # ------------------------------------------------------------ entry points
 

@@ -122,7 +122,10 @@ class TwinSweep:
         if not suspects:
             return TwinOutcome()
         linked = {k: link.odoo_id for k, link in local.items()}
-        kept, out = settle_moves(self.odoo, self.odoo.find_invoices(suspects), linked)
+        moves = self.odoo.find_invoices(suspects)
+        if any("/refund/" in key for key in suspects):
+            moves += self.odoo.find_credit_notes(suspects)
+        kept, out = settle_moves(self.odoo, moves, linked)
         for key, move in kept.items():
             link = local.get(key)
             if link is not None and link.odoo_id != move.id and key not in out.conflicts:

@@ -26,7 +26,7 @@ from wooodoo.http import (
 from wooodoo.woo.answers import describe_woo_error, expect_json, int_header, server_time
 from wooodoo.woo.auth import AuthMode, SignatureMethod, make_auth, refused_hint
 from wooodoo.woo.batches import OrderPage, ParsedBatch, id_of, parse_all
-from wooodoo.woo.models import Customer, Order, parse_customer, parse_order
+from wooodoo.woo.models import Customer, Order, Refund, parse_customer, parse_order, parse_refund
 from wooodoo.woo.pagination import ModifiedCursor, PageWalker
 from wooodoo.woo.store import StoreInfo, settings_by_id, store_info, wc_version
 
@@ -248,6 +248,12 @@ class WooClient:
         path = f"orders/{int(order_id)}/refunds"
         records, _ = self._get_list(path, {"per_page": "100"})
         return [r for r in records if isinstance(r, dict)]
+
+    def refunds_of(self, order_id: int) -> list[Refund]:
+        """The refunds of one order, parsed (line totals unrounded, as for orders)."""
+        path = f"orders/{int(order_id)}/refunds"
+        records, _ = self._get_list(path, {"per_page": "100", "dp": ORDER_DECIMALS})
+        return [parse_refund(r) for r in records]
 
     # ------------------------------------------------------------------ customers
 

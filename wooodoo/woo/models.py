@@ -113,6 +113,25 @@ class RefundSummary:
 
 
 @dataclass(frozen=True)
+class Refund:
+    """One refund of an order, as the store keeps it: amounts negative, lines optional."""
+
+    id: int
+    amount: Decimal  # positive: what was paid back
+    reason: str
+    date_created: datetime  # aware, UTC
+    local_date_created: date
+    line_items: tuple[LineItem, ...] = ()
+    shipping_lines: tuple[ShippingLine, ...] = ()
+    fee_lines: tuple[FeeLine, ...] = ()
+    tax_lines: tuple[TaxLine, ...] = ()
+
+    @property
+    def itemized(self) -> bool:
+        return bool(self.line_items or self.shipping_lines or self.fee_lines)
+
+
+@dataclass(frozen=True)
 class Order:
     id: int
     number: str
@@ -302,6 +321,30 @@ def parse_order(raw: object) -> Order:
     if r.problems:
         raise ParseError("order", order_id or "?", r.problems)
     return order
+
+
+def parse_refund(raw: object) -> Refund:
+    """Parse one refund (``/orders/<id>/refunds``); ParseError lists every unexpected field."""
+    if not isinstance(raw, Mapping):
+        raise ParseError("refund", "?", ["expected a JSON object"])
+    r = Reader(raw)
+    created = r.gmt("date_created_gmt") or datetime.min.replace(tzinfo=UTC)
+    refund = Refund(
+        id=r.integer("id"),
+        amount=r.money("amount"),
+        reason=r.text("reason"),
+        date_created=created,
+        local_date_created=r.local_date("date_created") or created.date(),
+        line_items=r.rows("line_items", _line_item),
+        shipping_lines=r.rows("shipping_lines", _shipping_line),
+        fee_lines=r.rows("fee_lines", _fee_line),
+        tax_lines=r.rows("tax_lines", _tax_line),
+    )
+    if refund.id <= 0:
+        r.problems.append("id: missing or not positive")
+    if r.problems:
+        raise ParseError("refund", refund.id or "?", r.problems)
+    return refund
 
 
 def parse_customer(raw: object) -> Customer:

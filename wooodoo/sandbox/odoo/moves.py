@@ -227,6 +227,7 @@ class AccountMove(MoveBase):
             if self.apply_tax_totals(rid, tax_totals):
                 self.db.tally[f"{self._name} tax_totals that moved a tax group"] += 1
         self.db.tally[f"{self._name} created"] += 1
+        self.db.tally[f"{self._name} created {mtype}"] += 1
         return rid
 
     def _default_journal(self, mtype: str) -> int | bool:

@@ -5,8 +5,15 @@
 every cent) and ``invoice`` (one order as an invoice plan, Odoo's tax predicted).
 """
 
+from wooodoo.sync.mapping.credit_note import map_refund
 from wooodoo.sync.mapping.invoice import InvoicePlan, Totals, map_order, predict_odoo_taxes
-from wooodoo.sync.mapping.keys import customer_key, guest_key, order_key, partner_key_for_order
+from wooodoo.sync.mapping.keys import (
+    customer_key,
+    guest_key,
+    order_key,
+    partner_key_for_order,
+    refund_key,
+)
 from wooodoo.sync.mapping.lines import PlannedLine, apportion
 from wooodoo.sync.mapping.partners import (
     customer_partner_values,
@@ -37,9 +44,11 @@ __all__ = [
     "guest_partner_values",
     "included_twins",
     "map_order",
+    "map_refund",
     "order_key",
     "partner_key_for_order",
     "partner_values",
     "predict_odoo_taxes",
+    "refund_key",
     "with_included_twins",
 ]

@@ -9,6 +9,10 @@ def order_key(tenant: str, order_id: int) -> str:
     return f"{tenant}/order/{order_id}"
 
 
+def refund_key(tenant: str, refund_id: int) -> str:
+    return f"{tenant}/refund/{refund_id}"
+
+
 def customer_key(tenant: str, customer_id: int) -> str:
     return f"{tenant}/customer/{customer_id}"
 

@@ -1,0 +1,169 @@
+"""Refunds as credit notes: one batch per batch of orders, never twice, checked to the cent.
+
+Each WooCommerce refund of an invoiced order becomes one posted ``out_refund`` with the key
+``<tenant>/refund/<id>``, reversing the order's invoice (``reversed_entry_id``). The store is
+asked for an order's refunds only when its own refund list shows one wooodoo has not credited.
+Credit notes go through the same path as invoices: looked up by key first (twins settled),
+created in one call (a lost call awaited), read back by key, compared with the refund's amount,
+the tax set to the shop's where Odoo rounds otherwise, posted; a difference is never posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wooodoo.audit import Event, Link
+from wooodoo.errors import MappingError
+from wooodoo.sync.context import BatchOutcome, Sides
+from wooodoo.sync.invoices import Settled, create_invoices, settle
+from wooodoo.sync.mapping import InvoicePlan, map_refund, partner_key_for_order, refund_key
+from wooodoo.sync.outcome import Stat
+from wooodoo.sync.partners import resolve_partners, wanted_for_orders
+from wooodoo.sync.ports import MoveState
+from wooodoo.sync.twin_sweep import settle_moves
+from wooodoo.woo.models import Order, Refund
+
+Invoiced = tuple[Order, int]  # an order and the id of its posted invoice
+
+
+class CreditNotes:
+    """The credit notes of one batch of orders; what became of them goes to ``out``."""
+
+    def __init__(self, sides: Sides, run_id: int | None, out: BatchOutcome) -> None:
+        self.sides = sides
+        self.run_id = run_id
+        self.out = out
+
+    def run(self, invoiced: Sequence[Invoiced]) -> set[int]:
+        """Credit every new refund of these orders; the ids of orders now fully credited."""
+        name = self.sides.name
+        keys = {o.id: [refund_key(name, r.id) for r in o.refunds] for o, _ in invoiced}
+        linked = self.sides.store.links(name, [k for ks in keys.values() for k in ks])
+        todo = [(o, inv) for o, inv in invoiced if any(k not in linked for k in keys[o.id])]
+        if not todo:
+            return {o.id for o, _ in invoiced}
+        plans: dict[str, tuple[InvoicePlan, Order]] = {}
+        for order, invoice_id in todo:
+            for refund in self.sides.woo.refunds_of(order.id):
+                key = refund_key(name, refund.id)
+                if key not in linked:
+                    self._plan(refund, order, invoice_id, plans)
+        done = self._odoo(plans)
+        credited = {o.id for o, _ in invoiced if o.id not in {o.id for o, _ in todo}}
+        for order, _ in todo:
+            if all(k in linked or done.get(k) in ("posted", "draft") for k in keys[order.id]):
+                credited.add(order.id)
+        return credited
+
+    def _plan(
+        self,
+        refund: Refund,
+        order: Order,
+        invoice_id: int,
+        plans: dict[str, tuple[InvoicePlan, Order]],
+    ) -> None:
+        try:
+            plan = map_refund(refund, order, invoice_id, self.sides.refs.get())
+        except MappingError as exc:
+            self._event(refund_key(self.sides.name, refund.id), refund.id, "failed", str(exc))
+            self.out.stats[Stat.FAILED] += 1
+            return
+        plans[plan.key] = (plan, order)
+
+    def _odoo(self, plans: dict[str, tuple[InvoicePlan, Order]]) -> dict[str, str]:
+        """Find, create, check and post; the status of each credit note by key."""
+        if not plans:
+            return {}
+        sides = self.sides
+        found = sides.odoo.find_credit_notes(list(plans))
+        kept, twins = settle_moves(sides.odoo, found, {})
+        self.out.twins(twins)
+        new = [plan for key, (plan, _) in plans.items() if key not in kept]
+        ready = self._ready(new, {key: order for key, (_, order) in plans.items()})
+        made = create_invoices(sides.odoo, ready, sides.wait, credit_notes=True)
+        self.out.stats[Stat.IN_DOUBT] += made.unsure
+        for plan, reason in made.refused:
+            self._event(plan.key, plan.order_id, "failed", reason)
+            self.out.stats[Stat.FAILED] += 1
+        made_keys = [plan.key for plan, _ in made.made]
+        again, twins = settle_moves(sides.odoo, sides.odoo.find_credit_notes(made_keys), {})
+        self.out.twins(twins)
+        moves: list[tuple[InvoicePlan, MoveState]] = [
+            (plans[key][0], move) for key, move in {**kept, **again}.items() if key in plans
+        ]
+        sync = sides.tenant.sync
+        status: dict[str, str] = {}
+        for settled in settle(sides.odoo, moves, post=sync.post, tax_adjust=sync.tax_adjust):
+            status[settled.plan.key] = settled.status
+            self._record(settled, plans[settled.plan.key][1])
+        return status
+
+    def _ready(
+        self, plans: list[InvoicePlan], orders: dict[str, Order]
+    ) -> list[tuple[InvoicePlan, dict[str, Any]]]:
+        """Create values with the invoice's partner (linked already: no Odoo call)."""
+        if not plans:
+            return []
+        sides, ref = self.sides, self.sides.refs.get()
+        wanted: dict[str, dict[str, Any]] = {}
+        for plan in plans:
+            wanted.update(wanted_for_orders([orders[plan.key]], ref))
+        partners = resolve_partners(wanted, ref, sides.odoo, sides.store, wait=sides.wait)
+        ready: list[tuple[InvoicePlan, dict[str, Any]]] = []
+        for plan in plans:
+            pkey = partner_key_for_order(sides.name, orders[plan.key])
+            if pkey in partners.ids and pkey not in partners.failed:
+                values = {**plan.values, "partner_id": partners.ids[pkey]}
+                if sides.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
+                    totals_edit = sides.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
+                    if totals_edit is not None:
+                        values["tax_totals"] = totals_edit
+                        self.out.stats[Stat.TAX_TOTALS_AT_CREATE] += 1
+                ready.append((plan, values))
+        return ready
+
+    def _record(self, done: Settled, order: Order) -> None:
+        key = done.plan.key
+        source = key.rsplit("/", 1)[1]
+        action = "created" if done.status in ("posted", "draft") else done.status
+        self._event(key, source, action, done.reason, done.move.id, done.name)
+        if done.status != "failed":
+            self.out.links.append(
+                Link(
+                    key,
+                    "refund",
+                    source,
+                    "account.move",
+                    done.move.id,
+                    done.status,
+                    source_version=str(order.id),
+                    odoo_name=done.name,
+                    amounts={"total": str(done.plan.expected.total)},
+                )
+            )
+        stat = Stat.CREDITED if action == "created" else Stat(done.status)
+        self.out.stats[stat] += 1
+        self.out.stats[Stat.TAX_ADJUSTED_AFTER_READ] += done.tax_adjusted
+
+    def _event(
+        self,
+        key: str,
+        source: object,
+        action: str,
+        error: str | None,
+        odoo_id: int | None = None,
+        odoo_name: str | None = None,
+    ) -> None:
+        self.out.events.append(
+            Event(
+                "refund",
+                str(source),
+                key,
+                action,
+                odoo_model="account.move" if odoo_id else None,
+                odoo_id=odoo_id,
+                odoo_name=odoo_name,
+                error=error,
+            )
+        )

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from wooodoo.audit import open_audit
 from wooodoo.config import Config, TenantConfig
+from wooodoo.errors import RemoteError
 from wooodoo.http import RetryPolicy
 from wooodoo.odoo.connect import connect
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.odoo.target import OdooWriter
 from wooodoo.secrets import TenantSecrets, resolve_secrets
 from wooodoo.sync import Engine, Progress, no_progress, tenant_lock
+from wooodoo.sync.context import References
 from wooodoo.woo.client import WooClient
 
 
@@ -68,5 +71,59 @@ def open_tenant(
             with open_audit(config.audit_db) as store:
                 yield Engine(tenant, woo, OdooWriter(api), store, progress=progress)
         finally:
+            api.close()
+            woo.close()
+
+
+# Reference data (taxes, accounts, currencies...) a long process reads again after this many
+# seconds, so that a currency activated or a tax renamed in Odoo is seen without a restart.
+REFERENCE_TTL = 600.0
+
+
+class KeptSides:
+    """A tenant's clients and reference data kept open between runs of one long process.
+
+    The webhook worker drains often; connecting (version, key check) and reading the
+    reference data again for each drain would cost more Odoo calls than the invoices. Each
+    run still takes the tenant's lock and opens the audit log; after a remote error the
+    connections are dropped and made again next time.
+    """
+
+    def __init__(self, config: Config, tenant: TenantConfig, retry: RetryPolicy | None = None):
+        self.config = config
+        self.tenant = tenant
+        self.retry = retry or RetryPolicy()
+        self._open: tuple[WooClient, OdooApi, OdooWriter, References] | None = None
+        self._since = 0.0
+
+    @contextmanager
+    def engine(self) -> Iterator[Engine]:
+        with tenant_lock(lock_dir(self.config), self.tenant.name):
+            woo, _, writer, refs = self._sides()
+            try:
+                with open_audit(self.config.audit_db) as store:
+                    yield Engine(self.tenant, woo, writer, store, refs=refs)
+            except RemoteError:
+                self.close()
+                raise
+
+    def _sides(self) -> tuple[WooClient, OdooApi, OdooWriter, References]:
+        if self._open is not None and time.monotonic() - self._since > REFERENCE_TTL:
+            woo, api, writer, _ = self._open  # reference data read again now and then
+            self._open = (woo, api, writer, References(self.tenant, writer))
+            self._since = time.monotonic()
+        if self._open is None:
+            self._since = time.monotonic()
+            secrets = resolve_secrets(self.tenant)
+            woo = woo_client(self.tenant, secrets, self.retry)
+            api = odoo_api(self.tenant, secrets, self.retry)
+            writer = OdooWriter(api)
+            self._open = (woo, api, writer, References(self.tenant, writer))
+        return self._open
+
+    def close(self) -> None:
+        if self._open is not None:
+            woo, api, _, _ = self._open
+            self._open = None
             api.close()
             woo.close()

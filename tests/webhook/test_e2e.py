@@ -105,3 +105,27 @@ def test_ten_identical_deliveries_make_one_invoice(
         with server.store as store:
             kept = [i for i in store.inbox_recent(sb.tenant) if i.resource_id == str(order_id)]
         assert len(kept) == 1
+
+
+def test_a_later_drain_reuses_the_connections_and_the_reference_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serving(tmp_path, monkeypatch) as (sb, server):
+        hook = hook_to(sb, server, "order.updated")
+        first = new_order(sb)
+        sb.woo_app.webhooks.send(hook, "order.updated", first)
+        wait_for(lambda: posted_invoices(sb, first))
+        assert server.worker.wait_idle(WAIT)
+        before = sb.odoo_counter.snapshot()
+        second = new_order(sb)
+        sb.woo_app.webhooks.send(hook, "order.updated", second)
+        wait_for(lambda: posted_invoices(sb, second))
+        assert server.worker.wait_idle(WAIT)
+        after = sb.odoo_counter.snapshot()
+        spent = {k: n - before.get(k, 0) for k, n in after.items() if n != before.get(k, 0)}
+        # no version check, no login, no reference reads: only the order's own calls
+        reads = [k for k in spent if k.startswith(("odoo account.tax.", "odoo res.currency."))]
+        assert reads == []
+        assert "POST /xmlrpc/2/common" not in spent
+        assert "GET /web/version" not in spent
+        assert sum(n for k, n in spent.items() if k.startswith("odoo ")) <= 8

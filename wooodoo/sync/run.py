@@ -44,12 +44,16 @@ class Engine:
         store: AuditLog,
         *,
         progress: Progress = no_progress,
+        refs: References | None = None,
     ) -> None:
+        """``refs``: reference data read by an earlier engine over the same ``odoo`` (a
+        long-running process keeps it between runs)."""
         self.woo = woo
         self.progress = progress
         # a lost create is awaited as long as the Odoo timeout, at least 30 s (CommitWait)
         wait = CommitWait(seconds=max(30.0, tenant.odoo.timeout))
-        self.sides = Sides(tenant, woo, odoo, store, References(tenant, odoo), wait)
+        refs = refs or References(tenant, odoo)
+        self.sides = Sides(tenant, woo, odoo, store, refs, wait)
 
     # ------------------------------------------------------------ entry points
 

@@ -19,7 +19,7 @@ from wooodoo.errors import SecretError, UsageError
 from wooodoo.secrets import resolve_secrets
 from wooodoo.webhook.receiver import MAX_BODY, Receiver
 from wooodoo.webhook.worker import InboxWorker
-from wooodoo.wiring import open_tenant
+from wooodoo.wiring import KeptSides
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class WebhookServer:
     ) -> None:
         self.config = config
         self.tenants = {t.name: t for t in tenants}
+        self._kept: dict[str, KeptSides] = {}  # the worker's open clients, per tenant
         secrets, self.unserved = webhook_secrets(tenants)
         if not secrets:
             raise UsageError(
@@ -94,13 +95,18 @@ class WebhookServer:
         wasyncore.close_all(self._map)
         self.server.task_dispatcher.shutdown()
         self.worker.stop()
+        for kept in self._kept.values():
+            kept.close()
         self.store.close()
 
     def _waiting(self) -> list[str]:
         return [t for t in self.store.inbox_tenants() if t in self.tenants]
 
     def _drain(self, tenant: str) -> None:
-        with open_tenant(self.config, self.tenants[tenant]) as engine:
+        kept = self._kept.get(tenant)
+        if kept is None:
+            kept = self._kept[tenant] = KeptSides(self.config, self.tenants[tenant])
+        with kept.engine() as engine:
             result = engine.drain_inbox()
         if result is not None:
             log.info("tenant %s: %s", tenant, dict(result.stats))

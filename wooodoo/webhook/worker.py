@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 from wooodoo.errors import LockBusyError, WooodooError
@@ -33,6 +34,7 @@ class InboxWorker:
         self.gather = gather  # seconds to let a burst gather after a wake
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._busy = False
         self._thread = threading.Thread(target=self._loop, name="wooodoo-inbox", daemon=True)
 
     def start(self) -> InboxWorker:
@@ -41,6 +43,15 @@ class InboxWorker:
 
     def wake(self, tenant: str) -> None:
         self._wake.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once nothing is being drained and no wake is pending (for tests and stop)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._wake.is_set() and not self._busy:
+                return True
+            time.sleep(0.05)
+        return False
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the drain in progress (a page is committed whole or not at all)."""
@@ -58,6 +69,13 @@ class InboxWorker:
             self.drain_waiting()
 
     def drain_waiting(self) -> None:
+        self._busy = True
+        try:
+            self._drain_each()
+        finally:
+            self._busy = False
+
+    def _drain_each(self) -> None:
         for tenant in self.waiting():
             try:
                 self.drain(tenant)

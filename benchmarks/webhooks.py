@@ -96,8 +96,9 @@ def build_deliveries(b: Bench, count: int, seed: int) -> list[Delivery]:
         topic = rng.choice(TOPICS)
         body = json_encode(hooks.payload(topic, order_id)).strip()
         order = parse_order(json.loads(body))
+        paid_refunded = order.status == "refunded" and order.date_paid is not None
         invoiceable = (
-            order.status in INVOICED
+            (order.status in INVOICED or paid_refunded)  # refunded in full: invoiced, credited
             and order.currency in currencies
             and order.local_date_created >= config.sync.since
         )

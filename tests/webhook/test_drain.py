@@ -63,3 +63,29 @@ def test_an_order_before_sync_since_is_skipped(
         box.sync()
         assert notes(box)["d1"] == "skipped: created before sync.since"
         assert paid not in invoices_by_order(box.sb)
+
+
+def test_audit_inbox_lists_each_delivery_with_its_fate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from wooodoo.cli import main
+
+    with running_box(tmp_path, monkeypatch, orders=40, seed=46) as box:
+        paid = next(o.id for o in shop_orders(box.sb).values() if o.status == "completed")
+        keep(box, "order.updated", paid, 1)
+
+        def inbox(*args: str) -> list[str]:
+            result = CliRunner().invoke(
+                main, ["--config", str(box.config_path), "audit", "inbox", *args]
+            )
+            assert result.exit_code == 0, result.output
+            return result.stdout.splitlines()
+
+        [waiting] = inbox("--pending")
+        assert waiting.split("\t")[3:] == ["order.updated", str(paid), "d1", "waiting"]
+        box.sync(SyncOptions(since=date(2099, 1, 1)))  # only the inbox brings the order in
+        assert inbox("--pending") == [f"{box.tenant_name}: no waiting deliveries"]
+        [done] = inbox("--tenant", box.tenant_name)
+        assert done.split("\t")[-1].startswith("created")

@@ -1,4 +1,5 @@
-"""``wooodoo audit``: the local audit trail (runs, failures, one record's history), no network."""
+"""``wooodoo audit``: the local audit trail (runs, failures, a record's history, the webhook
+inbox), no network."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
       wooodoo audit                          # last runs and open failures
       wooodoo audit failures --tenant acme
       wooodoo audit show acme/order/1042
+      wooodoo audit inbox --tenant acme
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -97,6 +99,44 @@ def audit_show(state: CliState, key: str) -> None:
             target = f" {e.odoo_model} {e.odoo_id}" + (f" {e.odoo_name}" if e.odoo_name else "")
         reason = f": {e.error}" if e.error else ""
         click.echo(f"  {e.at.isoformat()} run {e.run_id} {e.action}{target}{reason}")
+
+
+@audit.command("inbox")
+@tenant_option
+@click.option("--pending", is_flag=True, help="Only the deliveries still waiting.")
+@click.option(
+    "--limit", type=click.IntRange(1, 10_000), default=50, show_default=True, help="How many."
+)
+@click.pass_context
+def audit_inbox(
+    ctx: click.Context, tenant_names: tuple[str, ...], pending: bool, limit: int
+) -> None:
+    """The webhook deliveries kept, newest first, with what became of each.
+
+    One line each: inbox id, received (UTC), topic, resource id, delivery id,
+    then the note the sync left ("created", "skipped: status pending", ...),
+    or "waiting" while it has not been drained.
+
+    \b
+    Examples:
+      wooodoo audit inbox --tenant acme
+      wooodoo audit inbox --pending
+    """
+    state = ctx.ensure_object(CliState)
+    config = state.load_config()
+    before = ctx.parent.params["tenant_names"] if ctx.parent else ()
+    names = [t.name for t in state.tenants((*before, *tenant_names))]
+    with open_audit(config.audit_db) as store:
+        for name in names:
+            items = store.inbox_pending(name, limit) if pending else store.inbox_recent(name, limit)
+            for item in items:
+                fate = "waiting" if item.processed_at is None else item.note or "done"
+                click.echo(
+                    f"{name}\t{item.id}\t{item.received_at.isoformat()}\t{item.topic}"
+                    f"\t{item.resource_id or '-'}\t{item.delivery_id or '-'}\t{fate}"
+                )
+            if not items:
+                state.echo(f"{name}: no {'waiting ' if pending else ''}deliveries")
 
 
 def register(group: click.Group) -> None:

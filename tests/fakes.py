@@ -167,13 +167,12 @@ class FakeOdoo:
             if m.values["invoice_origin"].startswith(prefix) and m.created >= since
         ]
 
-    def remove_invoices(self, ids: Sequence[int]) -> dict[int, str]:
+    def remove_invoices(self, ids: Sequence[int]) -> None:
         self.calls.append("remove_invoices")
-        refused = {i: "posted" for i in ids if self.moves[i].state == "posted"}
+        if any(self.moves[i].state == "posted" for i in ids):
+            raise OdooRecordError("You cannot delete an entry which has been posted once.")
         for i in ids:
-            if i not in refused:
-                del self.moves[i]
-        return refused
+            del self.moves[i]
 
     def recent_partners(self, prefix: str, since: datetime) -> list[dict[str, Any]]:
         self.calls.append("recent_partners")
@@ -183,11 +182,10 @@ class FakeOdoo:
             if str(p.get("ref") or "").startswith(prefix)
         ]
 
-    def remove_partners(self, ids: Sequence[int]) -> dict[int, str]:
+    def remove_partners(self, ids: Sequence[int]) -> None:
         self.calls.append("remove_partners")
         for i in ids:
             del self.partners[i]
-        return {}
 
     def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]:
         self.calls.append("create_invoices")

@@ -149,9 +149,9 @@ class OdooWriter:
         )
         return [self._state(r) for r in rows]
 
-    def remove_invoices(self, ids: Sequence[int]) -> dict[int, str]:
-        """Delete drafts (twins); what Odoo refuses to delete, by id, with its reason."""
-        return self._unlink("account.move", list(ids))
+    def remove_invoices(self, ids: Sequence[int]) -> None:
+        """Delete drafts (twins); OdooRecordError when Odoo refuses (nothing deleted then)."""
+        self._unlink("account.move", ids)
 
     def recent_partners(self, prefix: str, since: datetime) -> list[dict[str, Any]]:
         """Partners whose key (``ref``) starts with ``prefix``, created since ``since``."""
@@ -169,25 +169,14 @@ class OdooWriter:
             )
         )
 
-    def remove_partners(self, ids: Sequence[int]) -> dict[int, str]:
-        return self._unlink("res.partner", list(ids))
+    def remove_partners(self, ids: Sequence[int]) -> None:
+        self._unlink("res.partner", ids)
 
-    def _unlink(self, model: str, ids: list[int]) -> dict[int, str]:
-        """One call; a refused call is split to find the records Odoo will not delete.
-
-        Never sent twice: after a lost answer the records may be gone, and Odoo refuses to
-        delete a missing record. The next sweep looks again.
-        """
-        if not ids:
-            return {}
-        try:
-            self.api.call(model, "unlink", ids=ids)
-        except OdooRecordError as exc:
-            if len(ids) == 1:
-                return {ids[0]: exc.message}
-            mid = len(ids) // 2
-            return {**self._unlink(model, ids[:mid]), **self._unlink(model, ids[mid:])}
-        return {}
+    def _unlink(self, model: str, ids: Sequence[int]) -> None:
+        # Never sent twice: after a lost answer the records may be gone, and Odoo refuses to
+        # delete a missing record. The next sweep looks again.
+        if ids:
+            self.api.call(model, "unlink", ids=list(ids))
 
     def create_invoices(self, values: Sequence[dict[str, Any]]) -> list[int]:
         return list(self.api.call("account.move", "create", vals_list=list(values)))

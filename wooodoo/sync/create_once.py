@@ -71,6 +71,21 @@ def create_isolating(
     return list(zip(items, ids, strict=True)), []
 
 
+def refused_of(ids: Sequence[int], call: Callable[[list[int]], object]) -> dict[int, str]:
+    """Call once for all ``ids``; when Odoo refuses the call, halve it to find the records it
+    refuses (a refused call changed nothing). The refused ids, with Odoo's reasons."""
+    if not ids:
+        return {}
+    try:
+        call(list(ids))
+    except OdooRecordError as exc:
+        if len(ids) == 1:
+            return {ids[0]: exc.message}
+        mid = len(ids) // 2
+        return {**refused_of(ids[:mid], call), **refused_of(ids[mid:], call)}
+    return {}
+
+
 def create_once(
     items: Sequence[T],
     key: Callable[[T], str],

@@ -16,7 +16,7 @@ from typing import Any
 from wooodoo.audit import Event, Link
 from wooodoo.errors import MappingError
 from wooodoo.sync.context import BatchOutcome, Sides
-from wooodoo.sync.invoices import Settled, create_invoices, settle
+from wooodoo.sync.invoices import Settled, create_invoices, create_values, settle
 from wooodoo.sync.mapping import InvoicePlan, map_refund, partner_key_for_order, refund_key
 from wooodoo.sync.outcome import Stat
 from wooodoo.sync.partners import resolve_partners, wanted_for_orders
@@ -30,9 +30,8 @@ Invoiced = tuple[Order, int]  # an order and the id of its posted invoice
 class CreditNotes:
     """The credit notes of one batch of orders; what became of them goes to ``out``."""
 
-    def __init__(self, sides: Sides, run_id: int | None, out: BatchOutcome) -> None:
+    def __init__(self, sides: Sides, out: BatchOutcome) -> None:
         self.sides = sides
-        self.run_id = run_id
         self.out = out
 
     def run(self, invoiced: Sequence[Invoiced]) -> set[int]:
@@ -50,11 +49,8 @@ class CreditNotes:
                 if key not in linked:
                     self._plan(refund, order, invoice_id, plans)
         done = self._odoo(plans)
-        credited = {o.id for o, _ in invoiced if o.id not in {o.id for o, _ in todo}}
-        for order, _ in todo:
-            if all(k in linked or done.get(k) in ("posted", "draft") for k in keys[order.id]):
-                credited.add(order.id)
-        return credited
+        made = set(linked) | {k for k, status in done.items() if status in ("posted", "draft")}
+        return {o.id for o, _ in invoiced if all(k in made for k in keys[o.id])}
 
     def _plan(
         self,
@@ -114,12 +110,10 @@ class CreditNotes:
         for plan in plans:
             pkey = partner_key_for_order(sides.name, orders[plan.key])
             if pkey in partners.ids and pkey not in partners.failed:
-                values = {**plan.values, "partner_id": partners.ids[pkey]}
-                if sides.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
-                    totals_edit = sides.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
-                    if totals_edit is not None:
-                        values["tax_totals"] = totals_edit
-                        self.out.stats[Stat.TAX_TOTALS_AT_CREATE] += 1
+                values, carried = create_values(
+                    sides.odoo, plan, partners.ids[pkey], tax_adjust=sides.tenant.sync.tax_adjust
+                )
+                self.out.stats[Stat.TAX_TOTALS_AT_CREATE] += carried
                 ready.append((plan, values))
         return ready
 

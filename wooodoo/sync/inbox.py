@@ -74,11 +74,12 @@ class InboxDrain:
         out = Drained()
         orders = [i for i in items if i.topic in ORDER_TOPICS and numeric_id(i) is not None]
         customers = [i for i in items if i.topic in CUSTOMER_TOPICS and numeric_id(i) is not None]
+        handled = {i.id for i in (*orders, *customers)}
         for item in items:
             if item.topic in DELETED_TOPICS:
                 out.notes[item.id] = "deleted in the store: recorded, nothing done in Odoo"
                 out.events.append(self._deleted(item))
-            elif item not in orders and item not in customers:
+            elif item.id not in handled:
                 out.notes[item.id] = "topic not handled: recorded only"
         if orders:
             self._orders(orders, run_id, out)

@@ -13,7 +13,7 @@ from wooodoo.errors import MappingError
 from wooodoo.sync.context import BatchOptions, BatchOutcome, Sides
 from wooodoo.sync.credit_notes import CreditNotes
 from wooodoo.sync.invoiced import amounts_of, check_invoiced, order_event, refund_ids
-from wooodoo.sync.invoices import Settled, create_invoices, settle, totals
+from wooodoo.sync.invoices import Settled, create_invoices, create_values, settle, totals
 from wooodoo.sync.mapping import (
     InvoicePlan,
     map_order,
@@ -70,15 +70,19 @@ class OrderBatch:
         pairs = [*self._posted_with_refunds, *((o, link.odoo_id) for o, link in self._refunded)]
         if not pairs:
             return
-        credited = CreditNotes(self.sides, self.run_id, self.out).run(pairs)
+        credited = CreditNotes(self.sides, self.out).run(pairs)
         for order, link in self._refunded:
             if order.id in credited:
                 amounts = {**(link.amounts or {}), "refunds": refund_ids(order)}
                 self.out.links.append(replace(link, amounts=amounts, source_version=order.version))
-        pending = {o.id for o, _ in self._posted_with_refunds} - credited
+        pending = {
+            order_key(self.sides.name, o.id)
+            for o, _ in self._posted_with_refunds
+            if o.id not in credited
+        }
         self.out.links = [
             replace(link, amounts={**(link.amounts or {}), "refunds": ""})
-            if link.kind == "order" and link.source_id.isdigit() and int(link.source_id) in pending
+            if link.key in pending
             else link
             for link in self.out.links
         ]
@@ -250,17 +254,11 @@ class OrderBatch:
         return self._adopt(made, kept, twins, orders)
 
     def _values(self, plan: InvoicePlan, partner_id: int) -> dict[str, Any]:
-        values = {**plan.values, "partner_id": partner_id}
-        if self.sides.tenant.sync.tax_adjust and plan.needs_tax_adjustment:
-            # Only where the mapping foresees that Odoo's own rounding misses the shop's tax:
-            # a create carrying tax_totals costs a real Odoo twice the time. On 16+ the shop's
-            # tax per tax group rides in the create (Odoo applies it once the tax lines
-            # exist); elsewhere the draft is adjusted after the read-back.
-            totals_edit = self.sides.odoo.tax_totals_at_create(plan.expected_tax_by_tax)
-            if totals_edit is not None:
-                values["tax_totals"] = totals_edit
-                self._set_at_create.add(plan.key)
-                self.out.stats[Stat.TAX_TOTALS_AT_CREATE] += 1
+        tax_adjust = self.sides.tenant.sync.tax_adjust
+        values, carried = create_values(self.sides.odoo, plan, partner_id, tax_adjust=tax_adjust)
+        if carried:
+            self._set_at_create.add(plan.key)
+            self.out.stats[Stat.TAX_TOTALS_AT_CREATE] += 1
         return values
 
     def _settle(

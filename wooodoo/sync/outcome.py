@@ -18,8 +18,6 @@ class Stat(StrEnum):
     """What a run counts; the audit store keeps them by these names."""
 
     INVOICED = "invoiced"
-    DRAFT = "draft"
-    POSTED = "posted"
     FAILED = "failed"
     MISMATCH = "mismatch"
     CONFLICT = "conflict"

@@ -48,7 +48,6 @@ class Engine:
     ) -> None:
         """``refs``: reference data read by an earlier engine over the same ``odoo`` (a
         long-running process keeps it between runs)."""
-        self.woo = woo
         self.progress = progress
         # a lost create is awaited as long as the Odoo timeout, at least 30 s (CommitWait)
         wait = CommitWait(seconds=max(30.0, tenant.odoo.timeout))
@@ -88,7 +87,7 @@ class Engine:
             size = self.sides.tenant.sync.batch_size
             for start in range(0, len(order_ids), size):
                 chunk = order_ids[start : start + size]
-                orders = self.woo.get_orders(chunk)
+                orders = self.sides.woo.get_orders(chunk)
                 gone = sorted(set(chunk) - {o.id for o in orders})
                 reason = "the order no longer exists in WooCommerce"
                 events = [
@@ -102,7 +101,7 @@ class Engine:
                 )
             customer_ids = ids("customer")
             if customer_ids:
-                for customers in self.woo.iter_customers(ids=customer_ids):
+                for customers in self.sides.woo.iter_customers(ids=customer_ids):
                     self._customers(result).process(customers)
         return result
 
@@ -120,7 +119,7 @@ class Engine:
         sides = self.sides
         drain = InboxDrain(
             sides.name,
-            self.woo,
+            self.sides.woo,
             sides.store,
             lambda orders, options: self._batch(orders, options, result),
             lambda: self._customers(result),
@@ -155,7 +154,7 @@ class Engine:
     def _customers(self, result: TenantResult, dry_run: bool = False) -> CustomerSweep:
         return CustomerSweep(
             self.sides.name,
-            self.woo,
+            self.sides.woo,
             self.sides.odoo,
             self.sides.store,
             self.sides.refs.get,
@@ -190,7 +189,7 @@ class Engine:
 
     def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
         seen = 0
-        for page in self.woo.iter_order_pages(modified_after=self._start(options)):
+        for page in self.sides.woo.iter_order_pages(modified_after=self._start(options)):
             self.progress(Step.PAGES, 1)
             orders = list(page.orders)
             if options.limit is not None:

@@ -6,11 +6,12 @@ that go, and says so in the audit (every removal is an event).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from wooodoo.audit import Event, Link
+from wooodoo.sync.create_once import refused_of
 from wooodoo.sync.ports import AuditLog, MoveState, OdooTarget
 from wooodoo.sync.twins import Doc, Verdict, doubt, judge
 
@@ -41,11 +42,11 @@ def _event(key: str, action: str, model: str, odoo_id: int, error: str) -> Event
 
 
 def remove_twins(
-    model: str, verdict: Verdict, remove: Callable[[Sequence[int]], Mapping[int, str]]
+    model: str, verdict: Verdict, remove: Callable[[list[int]], object]
 ) -> TwinOutcome:
     """Delete the drafts the verdict lets go; a refusal or two posted documents need a person."""
     out = TwinOutcome()
-    refused = remove([d.id for d in verdict.remove]) if verdict.remove else {}
+    refused = refused_of([d.id for d in verdict.remove], remove)
     for doc in verdict.remove:
         kept = verdict.keep[doc.key]
         if doc.id in refused:

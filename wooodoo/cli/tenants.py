@@ -136,6 +136,7 @@ def run_tenants(
 
 # counts a summary line shows only when they are not zero
 SHOWN_IF_ANY = (
+    Stat.CREDITED,
     Stat.MISMATCH,
     Stat.CONFLICT,
     Stat.TAX_ADJUSTED,

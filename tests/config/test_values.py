@@ -20,6 +20,7 @@ from wooodoo.config import (
     WooConfig,
     load_config,
 )
+from wooodoo.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -43,6 +44,33 @@ def test_defaults(tmp_path: Path, write_config: Any, config_data: dict[str, Any]
     assert (tenant.sync.post, tenant.sync.tax_adjust, tenant.sync.products) == (True, True, "none")
     assert tenant.sync.journal is None
     assert dict(tenant.sync.taxes) == {}
+    assert (tenant.sync.on_cancel, tenant.sync.on_amend, tenant.sync.refund_tax) == (
+        "reverse",
+        "flag",
+        "split",
+    )
+    assert dict(tenant.sync.payments) == {}
+
+
+def test_after_sale_policies_are_read(
+    tmp_path: Path, write_config: Any, config_data: dict[str, Any]
+) -> None:
+    patch(config_data, "sync.on_cancel", "flag")
+    patch(config_data, "sync.on_amend", "reissue")
+    patch(config_data, "sync.refund_tax", "untaxed")
+    patch(config_data, "sync.payments", {"bacs": "BNK1", "stripe": "STR"})
+    sync = load_config(write_config(tmp_path, config_data)).tenants["acme"].sync
+    assert (sync.on_cancel, sync.on_amend, sync.refund_tax) == ("flag", "reissue", "untaxed")
+    assert dict(sync.payments) == {"bacs": "BNK1", "stripe": "STR"}
+
+
+def test_an_unknown_cancel_policy_is_named(
+    tmp_path: Path, write_config: Any, config_data: dict[str, Any]
+) -> None:
+    patch(config_data, "sync.on_cancel", "refund")
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_config(tmp_path, config_data))
+    assert "on_cancel" in str(caught.value) and "reverse" in str(caught.value)
 
 
 def test_values_are_frozen(tmp_path: Path, write_config: Any, config_data: dict[str, Any]) -> None:

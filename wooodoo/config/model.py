@@ -21,6 +21,9 @@ DEFAULT_STATUSES = ("processing", "completed")
 
 WooAuth = Literal["basic", "query", "oauth1"]
 OdooApiChoice = Literal["auto", "xmlrpc", "json2"]
+CancelPolicy = Literal["reverse", "flag"]
+AmendPolicy = Literal["flag", "reissue"]
+RefundTax = Literal["split", "untaxed"]
 ProductMatching = Literal["none", "sku"]
 
 
@@ -70,6 +73,14 @@ class SyncConfig:
     batch_size: int = 100
     overlap_seconds: int = 300
     tax_adjust: bool = True
+    # an order cancelled after its invoice: reverse it (credit note / cancel a draft) or flag it
+    on_cancel: CancelPolicy = "reverse"
+    # an order whose amounts changed after its invoice was posted: flag it or reissue
+    on_amend: AmendPolicy = "flag"
+    # WooCommerce payment_method -> Odoo journal code; empty: no payments registered
+    payments: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # an amount-only refund's tax: split by the order's gross per rate, or an untaxed line
+    refund_tax: RefundTax = "split"
 
 
 @dataclass(frozen=True)

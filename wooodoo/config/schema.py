@@ -141,4 +141,13 @@ def _sync(sec: Section) -> model.SyncConfig:
         batch_size=sec.integer("batch_size", 100, 1, 100),
         overlap_seconds=sec.integer("overlap_seconds", 300, 0, 86400),
         tax_adjust=sec.boolean("tax_adjust", True),
+        on_cancel=sec.choice("on_cancel", get_args(model.CancelPolicy), "reverse"),
+        on_amend=sec.choice("on_amend", get_args(model.AmendPolicy), "flag"),
+        payments=sec.texts(
+            "payments",
+            "WooCommerce payment method to Odoo journal code",
+            key_is="a WooCommerce payment method id (such as bacs or stripe)",
+            value_is="an Odoo journal code",
+        ),
+        refund_tax=sec.choice("refund_tax", get_args(model.RefundTax), "split"),
     )

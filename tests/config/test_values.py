@@ -70,7 +70,8 @@ def test_an_unknown_cancel_policy_is_named(
     patch(config_data, "sync.on_cancel", "refund")
     with pytest.raises(ConfigError) as caught:
         load_config(write_config(tmp_path, config_data))
-    assert "on_cancel" in str(caught.value) and "reverse" in str(caught.value)
+    assert "on_cancel" in str(caught.value)
+    assert "reverse" in str(caught.value)
 
 
 def test_values_are_frozen(tmp_path: Path, write_config: Any, config_data: dict[str, Any]) -> None:

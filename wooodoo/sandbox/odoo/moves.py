@@ -294,10 +294,38 @@ class AccountMove(MoveBase):
     def unlink(self, ids: Sequence[int]) -> bool:
         ids = id_list(ids)
         for row in self.browse_rows(ids):
-            if row["state"] == "posted" or row.get("_posted_before"):
-                raise UserError("You cannot delete an entry which has been posted once.")
+            self._check_deletable(row)
         for rid in ids:
             for line in self.move_lines(self.rows[rid]):
                 self.db.store.delete(self.lines._name, line["id"])
             self.db.store.delete(self._name, rid)
         return True
+
+    def _check_deletable(self, row: Row) -> None:
+        """Posted entries never go; a draft that was posted once keeps its number, and a gap in
+        the numbering is refused: up to 15 always, from 16 unless it is the last of its chain
+        (``force_delete`` in the context overrides both, as in Odoo)."""
+        if row["state"] == "posted":
+            raise UserError("You cannot delete an entry which has been posted once.")
+        named = isinstance(row.get("name"), str) and row["name"] not in ("", "/")
+        if not (row.get("_posted_before") and named) or self.env.context.get("force_delete"):
+            return
+        if self.db.version < 16:
+            raise UserError("You cannot delete an entry which has been posted once.")
+        if not self._is_end_of_chain(row):
+            raise UserError(
+                "You cannot delete this entry, as it has already consumed a sequence number and"
+                " is not the last one in the chain. You should probably revert it instead."
+            )
+
+    def _is_end_of_chain(self, row: Row) -> bool:
+        prefix = row["name"].rsplit("/", 1)[0] + "/"
+        numbers = [
+            int(other["name"][len(prefix) :])
+            for other in self.rows.values()
+            if other.get("journal_id") == row.get("journal_id")
+            and isinstance(other.get("name"), str)
+            and other["name"].startswith(prefix)
+            and other["name"][len(prefix) :].isdigit()
+        ]
+        return int(row["name"][len(prefix) :]) >= max(numbers, default=0)

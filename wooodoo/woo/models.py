@@ -121,6 +121,8 @@ class Refund:
     reason: str
     date_created: datetime  # aware, UTC
     local_date_created: date
+    # the store paid it back through the order's payment gateway (false: a manual refund)
+    refunded_payment: bool = False
     line_items: tuple[LineItem, ...] = ()
     shipping_lines: tuple[ShippingLine, ...] = ()
     fee_lines: tuple[FeeLine, ...] = ()
@@ -155,6 +157,8 @@ class Order:
     total: Decimal
     total_tax: Decimal
     payment_method_title: str = ""
+    payment_method: str = ""  # the gateway's id, e.g. "bacs", "stripe"
+    transaction_id: str = ""  # the gateway's reference for the payment ("" when none)
     line_items: tuple[LineItem, ...] = ()
     shipping_lines: tuple[ShippingLine, ...] = ()
     fee_lines: tuple[FeeLine, ...] = ()
@@ -309,6 +313,8 @@ def parse_order(raw: object) -> Order:
         total=r.money("total"),
         total_tax=r.money("total_tax"),
         payment_method_title=r.text("payment_method_title"),
+        payment_method=r.text("payment_method"),
+        transaction_id=r.text("transaction_id").strip(),
         line_items=r.rows("line_items", _line_item),
         shipping_lines=r.rows("shipping_lines", _shipping_line),
         fee_lines=r.rows("fee_lines", _fee_line),
@@ -335,6 +341,7 @@ def parse_refund(raw: object) -> Refund:
         reason=r.text("reason"),
         date_created=created,
         local_date_created=r.local_date("date_created") or created.date(),
+        refunded_payment=r.boolean("refunded_payment"),
         line_items=r.rows("line_items", _line_item),
         shipping_lines=r.rows("shipping_lines", _shipping_line),
         fee_lines=r.rows("fee_lines", _fee_line),

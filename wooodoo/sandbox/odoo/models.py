@@ -8,8 +8,9 @@ from typing import Any
 from wooodoo.sandbox.odoo.accounting import to_decimal
 from wooodoo.sandbox.odoo.exceptions import ValidationError
 from wooodoo.sandbox.odoo.orm import BaseModel, id_list
+from wooodoo.sandbox.odoo.payments import PaidInvoiceModel, PaymentModel, ReconcilingLineModel
 from wooodoo.sandbox.odoo.store import Row
-from wooodoo.sandbox.odoo.workflow import InvoiceModel, MoveLineModel, ReversalModel
+from wooodoo.sandbox.odoo.workflow import ReversalModel
 
 
 class PartnerModel(BaseModel):
@@ -89,7 +90,8 @@ def model_classes() -> dict[str, type[BaseModel]]:
         "product.product": ProductModel,
         "account.account": AccountModel,
         "account.tax": TaxModel,
-        "account.move": InvoiceModel,
-        "account.move.line": MoveLineModel,
+        "account.move": PaidInvoiceModel,
+        "account.move.line": ReconcilingLineModel,
+        "account.payment": PaymentModel,
         "account.move.reversal": ReversalModel,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wooodoo.sandbox.odoo import schema_accounts as accounts
 from wooodoo.sandbox.odoo import schema_moves as moves
+from wooodoo.sandbox.odoo import schema_payments as payments
 from wooodoo.sandbox.odoo.fields import COMPUTED, ModelSpec, field, model
 
 
@@ -23,10 +24,14 @@ def build_schema(version: int) -> dict[str, ModelSpec]:
         moves.move(version),
         moves.move_line(version),
         moves.reversal(version),
+        payments.payment(version),
+        payments.payment_method(),
     ]
     if version <= 15:
         specs.append(accounts.account_type())
-    return {spec.name: spec for spec in specs}
+    schema = {spec.name: spec for spec in specs}
+    schema["account.move.line"].fields.update(payments.line_fields())
+    return schema
 
 
 def partner(version: int) -> ModelSpec:

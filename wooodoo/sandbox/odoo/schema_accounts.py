@@ -14,6 +14,7 @@ ACCOUNT_TYPES_16 = (
     "liability_current",
     "liability_payable",
     "asset_current",
+    "asset_cash",
     "expense",
 )
 

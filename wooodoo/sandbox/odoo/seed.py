@@ -11,6 +11,7 @@ from typing import Any
 
 from wooodoo.sandbox import catalog
 from wooodoo.sandbox.odoo.orm import Database
+from wooodoo.sandbox.odoo.schema_payments import seed_payments
 
 COUNTRIES: dict[str, tuple[int, str]] = {
     "AT": (13, "Austria"),
@@ -62,6 +63,7 @@ def seed(db: Database, login: str, rounding_method: str) -> None:
     account_ids = _accounts(db, put)
     _journals(db, put, income=account_ids[catalog.ACCOUNT_ROLES["products"]])
     _seed_taxes(db, put)
+    seed_payments(db.version, put)
     for index, (code, name, price) in enumerate(PRODUCTS):
         put(
             "product.product",

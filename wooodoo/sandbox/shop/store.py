@@ -34,7 +34,7 @@ from wooodoo.sandbox.shop.refunds import (
     refund_lines,
     refunded_total,
 )
-from wooodoo.sandbox.shop.tables import EXCHANGE
+from wooodoo.sandbox.shop.tables import EXCHANGE, GATEWAY_REFUNDS
 
 LineLike = LineSpec | tuple[int, int] | tuple[int, int, Decimal]
 
@@ -339,11 +339,14 @@ class StoreData(Ledger):
         refund_shipping: bool = False,
         reason: str = "",
         when: datetime | None = None,
+        refunded_payment: bool | None = None,
     ) -> Refund:
         """Refund ``lines`` (item id -> quantity) and/or an ``amount``.
 
         Without both the rest of the order is refunded, amount only. When nothing is left to
-        refund the order becomes ``refunded``.
+        refund the order becomes ``refunded``. ``refunded_payment``: paid back through the
+        gateway; by default where the order's gateway can refund (cards, PayPal), as a shop
+        owner's "Refund via ..." button does; bank transfers and cash are refunded by hand.
         """
         with self.lock:
             order = self.get_order(order_id)
@@ -364,6 +367,11 @@ class StoreData(Ledger):
                 date_created=stamp,
                 amount=amount,
                 reason=reason,
+                refunded_payment=(
+                    order.payment_method in GATEWAY_REFUNDS
+                    if refunded_payment is None
+                    else refunded_payment
+                ),
                 line_items=items,
                 shipping_lines=ship,
             )

@@ -85,6 +85,8 @@ PAYMENT_METHODS: tuple[tuple[str, str], ...] = (
     ("cod", "Cash on delivery"),
     ("cheque", "Check payments"),
 )
+# gateways that pay a refund back themselves (refunded_payment true); the others by hand
+GATEWAY_REFUNDS: frozenset[str] = frozenset({"stripe", "paypal"})
 
 # (first name, last name, e-mail local part)
 PEOPLE: dict[str, tuple[tuple[str, str, str], ...]] = {

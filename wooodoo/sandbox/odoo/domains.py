@@ -132,7 +132,8 @@ def matches(
         return not _eq(actual, expected, kind)
     if op in LIKE:
         return _like_op(actual, op, expected)
-    if actual in (False, None) or expected in (False, None):
+    # not ``in (False, None)``: 0 == False, and ("id", ">", 0) is a valid comparison
+    if actual is False or actual is None or expected is False or expected is None:
         return False
     left, right = (
         (to_decimal(actual), to_decimal(expected)) if kind in NUMERIC else (actual, expected)

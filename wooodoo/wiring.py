@@ -75,6 +75,24 @@ def open_tenant(
             woo.close()
 
 
+@contextmanager
+def open_readers(
+    config: Config, tenant: TenantConfig, *, retry: RetryPolicy | None = None
+) -> Iterator[tuple[WooClient, OdooApi]]:
+    """Both clients connected, for reading only: no lock, so a sync may run meanwhile."""
+    retry = retry or RetryPolicy()
+    secrets = resolve_secrets(tenant)
+    woo = woo_client(tenant, secrets, retry)
+    try:
+        api = odoo_api(tenant, secrets, retry)
+        try:
+            yield woo, api
+        finally:
+            api.close()
+    finally:
+        woo.close()
+
+
 # Reference data (taxes, accounts, currencies...) a long process reads again after this many
 # seconds, so that a currency activated or a tax renamed in Odoo is seen without a restart.
 REFERENCE_TTL = 600.0

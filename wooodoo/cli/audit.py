@@ -9,6 +9,7 @@ import click
 
 from wooodoo.audit import open_audit
 from wooodoo.cli.group import CliState, pass_state
+from wooodoo.cli.reconcile import audit_reconcile
 from wooodoo.cli.tenants import tenant_option
 
 
@@ -16,7 +17,8 @@ from wooodoo.cli.tenants import tenant_option
 @tenant_option
 @click.pass_context
 def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
-    """Read the local audit trail (no network): runs, failures, one record's history.
+    """Read the local audit trail (no network): runs, failures, one record's history;
+    `reconcile` compares the shop with the books, live.
 
     \b
     Examples:
@@ -24,6 +26,7 @@ def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
       wooodoo audit failures --tenant acme
       wooodoo audit show acme/order/1042
       wooodoo audit inbox --tenant acme
+      wooodoo audit reconcile --tenant acme
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -137,6 +140,9 @@ def audit_inbox(
                 )
             if not items:
                 state.echo(f"{name}: no {'waiting ' if pending else ''}deliveries")
+
+
+audit.add_command(audit_reconcile)
 
 
 def register(group: click.Group) -> None:

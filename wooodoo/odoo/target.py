@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from wooodoo.errors import OdooRecordError
+from wooodoo.odoo.payments import PaymentWriter
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.odoo.reference import read_company, read_reference
 from wooodoo.odoo.tax_edits import TAX_LINE_FIELDS, tax_item_edits, tax_totals_edit
@@ -28,8 +29,8 @@ def email_domain(emails: Sequence[str]) -> list[Any]:
     return ["|"] * (len(terms) - 1) + terms
 
 
-class OdooWriter:
-    """OdooTarget over a real connection (XML-RPC or JSON-2)."""
+class OdooWriter(PaymentWriter):
+    """OdooTarget over a real connection (XML-RPC or JSON-2); payments mixed in."""
 
     MOVE_FIELDS = (
         "invoice_origin",

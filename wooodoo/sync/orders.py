@@ -22,6 +22,7 @@ from wooodoo.sync.mapping import (
 )
 from wooodoo.sync.outcome import Stat
 from wooodoo.sync.partners import resolve_partners, wanted_for_orders
+from wooodoo.sync.payments import Payments
 from wooodoo.sync.ports import MoveState
 from wooodoo.sync.twin_sweep import TwinOutcome, settle_moves
 from wooodoo.woo.models import Order
@@ -59,6 +60,8 @@ class OrderBatch:
         self._settle(created + adopted, by_id)
         self.out.invoices_created = len(created)
         self._credit()
+        if self.sides.tenant.sync.payments:  # the cash, once the documents are posted
+            Payments(self.sides, self.out).run(orders)
         return self.out
 
     def _credit(self) -> None:

@@ -35,6 +35,9 @@ class Stat(StrEnum):
     IN_DOUBT = "in_doubt"  # a lost create was sent again: a late twin may follow
     DELIVERIES = "deliveries"  # webhook deliveries drained from the inbox
     CREDITED = "credited"  # credit notes made for refunds
+    PAID = "paid"  # payments registered on invoices (sync.payments)
+    PAID_BACK = "paid_back"  # refunds' payments registered on credit notes
+    PAYMENT_UNMAPPED = "payment_unmapped"  # orders whose payment method has no journal (once)
 
     @classmethod
     def needing_attention(cls) -> tuple[Stat, ...]:

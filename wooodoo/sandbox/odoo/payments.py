@@ -239,14 +239,15 @@ class PaymentModel(BaseModel):
                 lines.reconcile([line["id"] for line in mine + theirs])  # type: ignore[attr-defined]
         return True
 
-    def action_post(self, ids: Sequence[int]) -> bool:
+    def action_post(self, ids: Sequence[int]) -> None:
+        """14+: posts the journal entries. Returns None, as Odoo's does: over XML-RPC the call
+        then faults ("cannot marshal None") after the work is done."""
         ids = id_list(ids)
         self._check_drafts(ids)
         for rid in ids:
             self.moves.action_post([self.rows[rid]["move_id"]])
             if self.db.version >= 18:
                 self.touch(rid, {"state": "in_process"})
-        return False
 
     def state(self, row: Row) -> str:
         if self.db.version in range(14, 18):

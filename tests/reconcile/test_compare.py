@@ -223,3 +223,11 @@ def test_faithful_books_agree_and_one_lost_document_is_named_alone(
         again = reconcile(sides(orders, rest))
         assert [(f.problem, f.key) for f in again.findings] == [("missing", lost.key)]
         assert not again.agrees
+
+
+def test_amounts_print_alike_on_both_sides_without_losing_a_digit() -> None:
+    from wooodoo.reconcile.model import money
+
+    assert str(money(Decimal("72.660000"))) == "72.66"
+    assert str(money(Decimal("22457.0"))) == "22457.00"
+    assert str(money(Decimal("46.542056"))) == "46.542056"  # never rounded

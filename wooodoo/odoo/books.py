@@ -8,7 +8,7 @@ from typing import Any
 
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.odoo.transport import decimal_of
-from wooodoo.reconcile.model import BookedMove
+from wooodoo.reconcile.model import BookedMove, money
 
 PAGE = 2000  # moves per search_read: a few calls for a year of a busy shop
 KEY_CHUNK = 1000
@@ -90,7 +90,7 @@ class OdooBooks:
             state=r.get("state") or "draft",
             currency=_many2one_name(r.get("currency_id")),
             day=date.fromisoformat(day) if isinstance(day, str) else None,
-            total=abs(decimal_of(r.get("amount_total"))),
+            total=money(abs(decimal_of(r.get("amount_total")))),
             name=name if isinstance(name, str) and name not in ("", "/") else None,
             reverses=_many2one_id(r.get("reversed_entry_id")),
         )

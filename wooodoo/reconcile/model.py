@@ -21,6 +21,16 @@ Problem = Literal[
 ]
 
 
+CENT = Decimal("0.01")
+
+
+def money(amount: Decimal) -> Decimal:
+    """The same amount written with two decimals where that loses nothing ("72.660000" from
+    the shop's ``dp=6``, 22457.0 from Odoo's floats), so that both sides print alike."""
+    cents = amount.quantize(CENT)
+    return cents if cents == amount else amount
+
+
 @dataclass(frozen=True)
 class ShopRefund:
     id: int
@@ -85,7 +95,7 @@ class Sides:
 @dataclass(frozen=True)
 class Tally:
     count: int = 0
-    total: Decimal = Decimal(0)
+    total: Decimal = Decimal("0.00")
 
     def plus(self, amount: Decimal) -> Tally:
         return Tally(self.count + 1, self.total + amount)

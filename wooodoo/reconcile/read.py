@@ -13,7 +13,7 @@ from typing import Protocol
 
 from wooodoo.audit import Link
 from wooodoo.config import TenantConfig
-from wooodoo.reconcile.model import BookedMove, LinkMark, ShopOrder, ShopRefund, Sides
+from wooodoo.reconcile.model import BookedMove, LinkMark, ShopOrder, ShopRefund, Sides, money
 from wooodoo.sync.ports import OrderPageLike
 from wooodoo.woo.models import Order
 
@@ -47,8 +47,8 @@ def shop_order(order: Order, statuses: Sequence[str]) -> ShopOrder:
         currency=order.currency,
         day=order.local_date_paid or order.local_date_created,
         created=order.local_date_created,
-        total=order.total,
-        refunds=tuple(ShopRefund(r.id, -r.total) for r in order.refunds),
+        total=money(order.total),
+        refunds=tuple(ShopRefund(r.id, money(-r.total)) for r in order.refunds),
     )
 
 

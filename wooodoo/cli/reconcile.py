@@ -58,7 +58,7 @@ def audit_reconcile(
     if len(tenants) != 1:
         raise UsageError(
             "audit reconcile compares one tenant at a time",
-            hint="Name it: wooodoo audit reconcile --tenant <name>.",
+            hint="Name it: `wooodoo audit reconcile --tenant acme`.",
         )
     tenant = tenants[0]
     start = first.date() if first else tenant.sync.since

@@ -172,6 +172,16 @@ def credit_notes(sb: Sandbox) -> dict[str, list[dict[str, Any]]]:
     return by_key
 
 
+def reversals(sb: Sandbox, key: str) -> list[dict[str, Any]]:
+    """The credit notes under a cancellation's or a reissue's key."""
+    return odoo_read(
+        sb,
+        "account.move",
+        [("invoice_origin", "=", key), (move_type_field(sb), "=", "out_refund")],
+        ["invoice_origin", "state", "amount_total", "amount_tax", "reversed_entry_id"],
+    )
+
+
 def credit_note_problems(sb: Sandbox, ok_orders: Mapping[int, Order]) -> list[str]:
     """Each refund of an invoiced order: exactly one posted credit note of its amount,
     reversing the order's invoice; no credit note for anything else."""
@@ -250,7 +260,9 @@ def invoices_by_order(sb: Sandbox) -> dict[int, list[dict[str, Any]]]:
     by_order: dict[int, list[dict[str, Any]]] = {}
     for row in invoices(sb):
         if row["move_type"] == "out_invoice":
-            by_order.setdefault(int(row["invoice_origin"][len(prefix) :]), []).append(row)
+            # a reissued order's later invoices: <tenant>/order/<id>/<n>
+            order_id = row["invoice_origin"][len(prefix) :].split("/")[0]
+            by_order.setdefault(int(order_id), []).append(row)
     return by_order
 
 

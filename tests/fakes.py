@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from wooodoo.errors import OdooRecordError, TransientError
-from wooodoo.sync.mapping import Currency, OdooTax, Reference
+from wooodoo.sync.mapping import Currency, InvoiceCopy, OdooTax, Reference
 from wooodoo.sync.ports import MoveState, ReferenceSpec
 from wooodoo.woo.models import Customer, Order, Refund
 
@@ -157,6 +157,7 @@ class FakeOdoo:
             for _, m in sorted(self.moves.items())
             if m.values["invoice_origin"] in keys
             and m.values.get("move_type", "out_invoice") == move_type
+            and m.state != "cancel"
         ]
 
     def recent_invoices(self, prefix: str, since: datetime) -> list[MoveState]:
@@ -218,6 +219,33 @@ class FakeOdoo:
             move.state = "posted"
             move.name = f"INV/2026/{i:05d}"
 
+    def cancel_invoices(self, ids: Sequence[int]) -> str | None:
+        """Like Odoo over XML-RPC: the work is done, then the None answer cannot be sent."""
+        self.calls.append("cancel_invoices")
+        for i in ids:
+            if self.moves[i].state != "draft":
+                return "Only draft journal entries can be cancelled."
+        for i in ids:
+            self.moves[i].state = "cancel"
+        return "cannot marshal None unless allow_none is enabled"
+
+    def invoice_copies(self, ids: Sequence[int]) -> dict[int, InvoiceCopy]:
+        self.calls.append("invoice_copies")
+        copies = {}
+        for i in ids:
+            move, state = self.moves[i], self._state(self.moves[i])
+            copies[i] = InvoiceCopy(
+                i,
+                int(move.values["partner_id"]),
+                move.values.get("currency_id") or None,
+                [copy.deepcopy(vals) for _, _, vals in move.values["invoice_line_ids"]],
+                self._per_tax(move),
+                state.untaxed,
+                state.tax,
+                state.total,
+            )
+        return copies
+
     def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]:
         self.calls.append("adjust_taxes")
         refused = {}
@@ -237,7 +265,7 @@ class FakeOdoo:
         self.calls.append("products_by_sku")
         return {sku: self.products[sku] for sku in skus if sku in self.products}
 
-    def _state(self, move: FakeMove) -> MoveState:
+    def _untaxed_and_raw_tax(self, move: FakeMove) -> tuple[Decimal, dict[int, Decimal]]:
         untaxed = Decimal(0)
         raw: dict[int, Decimal] = {}
         for _, _, line in move.values["invoice_line_ids"]:
@@ -253,9 +281,17 @@ class FakeOdoo:
                 if self.rounding == "round_per_line":
                     amount = amount.quantize(CENT, ROUND_HALF_UP)
                 raw[tax_id] = raw.get(tax_id, Decimal(0)) + amount
+        return untaxed, raw
+
+    def _per_tax(self, move: FakeMove) -> dict[int, Decimal]:
+        _, raw = self._untaxed_and_raw_tax(move)
         per_tax = {k: v.quantize(CENT, ROUND_HALF_UP) for k, v in raw.items()}
         per_tax.update(move.tax_override)
-        tax = sum(per_tax.values(), Decimal(0))
+        return per_tax
+
+    def _state(self, move: FakeMove) -> MoveState:
+        untaxed, _ = self._untaxed_and_raw_tax(move)
+        tax = sum(self._per_tax(move).values(), Decimal(0))
         return MoveState(
             move.id,
             move.values["invoice_origin"],

@@ -148,6 +148,21 @@ def test_button_draft_returns_none_which_xmlrpc_cannot_marshal(version: int) -> 
         assert odoo.call("account.move", "read", [move], fields=["state"])[0]["state"] == "draft"
 
 
+@pytest.mark.parametrize("version", [13, 17])
+def test_button_cancel_cancels_a_draft_then_cannot_marshal_its_none(version: int) -> None:
+    mtype = "type" if version == 13 else "move_type"
+    with served(version) as odoo:
+        [move] = odoo.call(
+            "account.move",
+            "create",
+            [{mtype: "out_invoice", "partner_id": 3, "invoice_line_ids": [LINE]}],
+        )
+        fault = fault_of(lambda: odoo.call("account.move", "button_cancel", [move]))
+        assert fault.faultCode == 1
+        assert fault.faultString.endswith("cannot marshal None unless allow_none is enabled\n")
+        assert odoo.call("account.move", "read", [move], fields=["state"])[0]["state"] == "cancel"
+
+
 def test_inactive_currency_and_archived_tax() -> None:
     with served(19) as odoo:
         assert odoo.call("res.currency", "search", [["name", "=", "JPY"]]) == []

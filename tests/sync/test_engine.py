@@ -161,10 +161,10 @@ def test_crash_between_odoo_and_audit_adopts_the_invoice(tmp_path: Path) -> None
     assert result.stats["invoiced"] == 3  # adopted, recorded, not created again
 
 
-def test_changed_order_after_invoicing_is_a_conflict(store: AuditStore) -> None:
+def test_cancelled_order_after_invoicing_is_a_conflict_when_flagged(store: AuditStore) -> None:
     orders = make_orders(2)
     woo, odoo = FakeWoo(orders), FakeOdoo()
-    run(Engine(tenant(), woo, odoo, store))
+    run(Engine(tenant(on_cancel="flag"), woo, odoo, store))
     first = orders[0]
     changed = Order(
         **{
@@ -174,7 +174,7 @@ def test_changed_order_after_invoicing_is_a_conflict(store: AuditStore) -> None:
         }
     )
     woo.orders[first.id] = changed
-    result = run(Engine(tenant(), woo, odoo, store))
+    result = run(Engine(tenant(on_cancel="flag"), woo, odoo, store))
     assert result.stats["conflict"] == 1
     assert len(odoo.moves) == 2
     assert all(m.state == "posted" for m in odoo.moves.values())

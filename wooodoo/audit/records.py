@@ -10,7 +10,9 @@ from typing import Any
 ATTENTION_ACTIONS = frozenset({"failed", "mismatch", "conflict"})
 
 # Actions after which a record no longer needs attention.
-SETTLED_ACTIONS = frozenset({"created", "linked", "updated", "unchanged", "skipped"})
+SETTLED_ACTIONS = frozenset(
+    {"created", "linked", "updated", "unchanged", "skipped", "reversed", "reissued", "cancelled"}
+)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from wooodoo.errors import OdooRecordError
+from wooodoo.errors import OdooRecordError, RemoteRequestError
+from wooodoo.odoo.copies import read_copies
 from wooodoo.odoo.payments import PaymentWriter
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.odoo.reference import read_company, read_reference
 from wooodoo.odoo.tax_edits import TAX_LINE_FIELDS, tax_item_edits, tax_totals_edit
 from wooodoo.odoo.transport import decimal_of
-from wooodoo.sync.mapping import Reference, TaxRounding
+from wooodoo.sync.mapping import InvoiceCopy, Reference, TaxRounding
 from wooodoo.sync.ports import MoveState, ReferenceSpec
 
 
@@ -191,6 +192,22 @@ class OdooWriter(PaymentWriter):
     def post_invoices(self, ids: Sequence[int]) -> None:
         if ids:
             self.api.call("account.move", "action_post", ids=list(ids))
+
+    def cancel_invoices(self, ids: Sequence[int]) -> str | None:
+        """Cancel drafts; Odoo's error, if any. Read the state back either way: over XML-RPC
+        ``button_cancel`` returns None, which cannot be marshalled, so the call faults after
+        Odoo did the work (JSON-2 answers null)."""
+        if not ids:
+            return None
+        try:
+            self.api.call("account.move", "button_cancel", ids=list(ids))
+        except RemoteRequestError as exc:
+            return exc.message
+        return None
+
+    def invoice_copies(self, ids: Sequence[int]) -> dict[int, InvoiceCopy]:
+        """Invoices line for line (two calls), to reverse them."""
+        return read_copies(self.api, ids)
 
     def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]:
         """Set drafts' tax amounts the way Odoo's tax totals widget does; refusals by move.

@@ -10,21 +10,79 @@ the tax set to the shop's where Odoo rounds otherwise, posted; a difference is n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from wooodoo.audit import Event, Link
 from wooodoo.errors import MappingError
 from wooodoo.sync.context import BatchOutcome, Sides
-from wooodoo.sync.invoices import Settled, create_invoices, create_values, settle
+from wooodoo.sync.invoices import Ready, Settled, create_invoices, create_values, settle
 from wooodoo.sync.mapping import InvoicePlan, map_refund, partner_key_for_order, refund_key
 from wooodoo.sync.outcome import Stat
 from wooodoo.sync.partners import resolve_partners, wanted_for_orders
-from wooodoo.sync.ports import MoveState
-from wooodoo.sync.twin_sweep import settle_moves
+from wooodoo.sync.twin_sweep import TwinOutcome, settle_moves
 from wooodoo.woo.models import Order, Refund
 
 Invoiced = tuple[Order, int]  # an order and the id of its posted invoice
+
+
+@dataclass
+class Documents:
+    """What became of a set of plans: settled (posted, draft, mismatch, failed) or refused."""
+
+    settled: list[Settled] = field(default_factory=list)
+    refused: list[tuple[InvoicePlan, str]] = field(default_factory=list)
+
+
+def make_documents(
+    sides: Sides,
+    out: BatchOutcome,
+    plans: Mapping[str, InvoicePlan],
+    ready: Callable[[list[InvoicePlan]], list[Ready]],
+    *,
+    credit_notes: bool = True,
+) -> Documents:
+    """Plans by key into posted documents: looked up by key (twins settled), what is missing
+    created in one call (``ready`` gives its values), read back by key, checked, posted."""
+    odoo = sides.odoo
+    find = odoo.find_credit_notes if credit_notes else odoo.find_invoices
+    kept, twins = settle_moves(odoo, find(list(plans)), {})
+    out.twins(twins)
+    new = [plan for key, plan in plans.items() if key not in kept]
+    made = create_invoices(odoo, ready(new) if new else [], sides.wait, credit_notes=credit_notes)
+    out.stats[Stat.IN_DOUBT] += made.unsure
+    made_keys = [plan.key for plan, _ in made.made]
+    again, twins = settle_moves(odoo, find(made_keys), {}) if made_keys else ({}, TwinOutcome())
+    out.twins(twins)
+    moves = [(plans[key], move) for key, move in {**kept, **again}.items() if key in plans]
+    sync = sides.tenant.sync
+    settled = settle(odoo, moves, post=sync.post, tax_adjust=sync.tax_adjust)
+    return Documents(settled, list(made.refused))
+
+
+def with_partners(
+    sides: Sides, out: BatchOutcome, plans: list[InvoicePlan], orders: Mapping[str, Order]
+) -> list[Ready]:
+    """Create values with the order's partner (linked already: no Odoo call); ``orders`` by
+    plan key. A plan whose partner cannot be had is left out (its order failed already)."""
+    if not plans:
+        return []
+    ref = sides.refs.get()
+    wanted: dict[str, dict[str, Any]] = {}
+    for plan in plans:
+        wanted.update(wanted_for_orders([orders[plan.key]], ref))
+    partners = resolve_partners(wanted, ref, sides.odoo, sides.store, wait=sides.wait)
+    ready: list[Ready] = []
+    for plan in plans:
+        pkey = partner_key_for_order(sides.name, orders[plan.key])
+        if pkey in partners.ids and pkey not in partners.failed:
+            values, carried = create_values(
+                sides.odoo, plan, partners.ids[pkey], tax_adjust=sides.tenant.sync.tax_adjust
+            )
+            out.stats[Stat.TAX_TOTALS_AT_CREATE] += carried
+            ready.append((plan, values))
+    return ready
 
 
 class CreditNotes:
@@ -71,51 +129,21 @@ class CreditNotes:
         """Find, create, check and post; the status of each credit note by key."""
         if not plans:
             return {}
-        sides = self.sides
-        found = sides.odoo.find_credit_notes(list(plans))
-        kept, twins = settle_moves(sides.odoo, found, {})
-        self.out.twins(twins)
-        new = [plan for key, (plan, _) in plans.items() if key not in kept]
-        ready = self._ready(new, {key: order for key, (_, order) in plans.items()})
-        made = create_invoices(sides.odoo, ready, sides.wait, credit_notes=True)
-        self.out.stats[Stat.IN_DOUBT] += made.unsure
-        for plan, reason in made.refused:
+        orders = {key: order for key, (_, order) in plans.items()}
+        done = make_documents(
+            self.sides, self.out, {k: p for k, (p, _) in plans.items()}, self._ready_for(orders)
+        )
+        for plan, reason in done.refused:
             self._event(plan.key, plan.order_id, "failed", reason)
             self.out.stats[Stat.FAILED] += 1
-        made_keys = [plan.key for plan, _ in made.made]
-        again, twins = settle_moves(sides.odoo, sides.odoo.find_credit_notes(made_keys), {})
-        self.out.twins(twins)
-        moves: list[tuple[InvoicePlan, MoveState]] = [
-            (plans[key][0], move) for key, move in {**kept, **again}.items() if key in plans
-        ]
-        sync = sides.tenant.sync
         status: dict[str, str] = {}
-        for settled in settle(sides.odoo, moves, post=sync.post, tax_adjust=sync.tax_adjust):
+        for settled in done.settled:
             status[settled.plan.key] = settled.status
-            self._record(settled, plans[settled.plan.key][1])
+            self._record(settled, orders[settled.plan.key])
         return status
 
-    def _ready(
-        self, plans: list[InvoicePlan], orders: dict[str, Order]
-    ) -> list[tuple[InvoicePlan, dict[str, Any]]]:
-        """Create values with the invoice's partner (linked already: no Odoo call)."""
-        if not plans:
-            return []
-        sides, ref = self.sides, self.sides.refs.get()
-        wanted: dict[str, dict[str, Any]] = {}
-        for plan in plans:
-            wanted.update(wanted_for_orders([orders[plan.key]], ref))
-        partners = resolve_partners(wanted, ref, sides.odoo, sides.store, wait=sides.wait)
-        ready: list[tuple[InvoicePlan, dict[str, Any]]] = []
-        for plan in plans:
-            pkey = partner_key_for_order(sides.name, orders[plan.key])
-            if pkey in partners.ids and pkey not in partners.failed:
-                values, carried = create_values(
-                    sides.odoo, plan, partners.ids[pkey], tax_adjust=sides.tenant.sync.tax_adjust
-                )
-                self.out.stats[Stat.TAX_TOTALS_AT_CREATE] += carried
-                ready.append((plan, values))
-        return ready
+    def _ready_for(self, orders: dict[str, Order]) -> Callable[[list[InvoicePlan]], list[Ready]]:
+        return lambda plans: with_partners(self.sides, self.out, plans, orders)
 
     def _record(self, done: Settled, order: Order) -> None:
         key = done.plan.key

@@ -149,9 +149,12 @@ def settle(
 
 def _adjustable(plan: InvoicePlan, state: MoveState) -> bool:
     """Only the tax differs, by at most a cent per line: Odoo rounded otherwise than the shop."""
-    return state.untaxed == plan.expected.untaxed and abs(state.tax - plan.expected.tax) <= Decimal(
-        "0.01"
-    ) * len(plan.lines)
+    # a reversal copied from Odoo has no planned lines of the shop: count its Odoo lines
+    lines = len(plan.lines) or len(plan.values.get("invoice_line_ids", ()))
+    tolerance = Decimal("0.01") * lines
+    return (
+        state.untaxed == plan.expected.untaxed and abs(state.tax - plan.expected.tax) <= tolerance
+    )
 
 
 def _adjust(

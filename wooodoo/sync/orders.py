@@ -12,7 +12,7 @@ from wooodoo.audit import Link
 from wooodoo.errors import MappingError
 from wooodoo.sync.context import BatchOptions, BatchOutcome, Sides
 from wooodoo.sync.credit_notes import CreditNotes
-from wooodoo.sync.invoiced import amounts_of, check_invoiced, order_event, refund_ids
+from wooodoo.sync.invoiced import Checked, amounts_of, check_invoiced, order_event, refund_ids
 from wooodoo.sync.invoices import Settled, create_invoices, create_values, settle, totals
 from wooodoo.sync.mapping import (
     InvoicePlan,
@@ -24,6 +24,7 @@ from wooodoo.sync.outcome import Stat
 from wooodoo.sync.partners import resolve_partners, wanted_for_orders
 from wooodoo.sync.payments import Payments
 from wooodoo.sync.ports import MoveState
+from wooodoo.sync.reversals import Reversals
 from wooodoo.sync.twin_sweep import TwinOutcome, settle_moves
 from wooodoo.woo.models import Order
 
@@ -40,6 +41,7 @@ class OrderBatch:
         self._set_at_create: set[str] = set()  # keys whose create carried the shop's tax
         self._posted_with_refunds: list[tuple[Order, int]] = []  # invoiced now, refunded already
         self._refunded: list[tuple[Order, Link]] = []  # invoiced before, refunded since
+        self._checked = Checked()  # invoiced before: what cancellations and amendments need
 
     def run(self, orders: Sequence[Order], options: BatchOptions) -> BatchOutcome:
         if not orders:
@@ -60,6 +62,7 @@ class OrderBatch:
         self._settle(created + adopted, by_id)
         self.out.invoices_created = len(created)
         self._credit()
+        Reversals(self.sides, self.out).run(self._checked)
         if self.sides.tenant.sync.payments:  # the cash, once the documents are posted
             Payments(self.sides, self.out).run(orders)
         return self.out
@@ -106,8 +109,10 @@ class OrderBatch:
         for order in orders:
             key = order_key(self.sides.name, order.id)
             link = local.get(key)
-            # a draft left as a mismatch is looked at again (replay, or a later sync)
-            if link is not None and link.state != "mismatch":
+            # a draft left as a mismatch is looked at again (replay, or a later sync), unless
+            # its order is cancelled: then the draft is cancelled
+            cancelled = order.status == "cancelled"
+            if link is not None and (link.state != "mismatch" or cancelled):
                 invoiced.append((order, link))
             elif order.local_date_created < since:
                 self.out.stats[Stat.BEFORE_SINCE] += 1
@@ -115,8 +120,9 @@ class OrderBatch:
                 todo.append(order)  # a paid order refunded in full: its sale and its refund
             else:
                 passed.append((order, key))
-        checked = check_invoiced(invoiced)
+        checked = check_invoiced(invoiced, self.sides.tenant.sync)
         self._refunded = checked.refunded
+        self._checked = checked
         self.out.events += checked.events
         self.out.links += checked.links
         self.out.stats.update(checked.stats)

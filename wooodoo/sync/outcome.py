@@ -34,10 +34,13 @@ class Stat(StrEnum):
     TWINS_REMOVED = "twins_removed"
     IN_DOUBT = "in_doubt"  # a lost create was sent again: a late twin may follow
     DELIVERIES = "deliveries"  # webhook deliveries drained from the inbox
-    CREDITED = "credited"  # credit notes made for refunds
+    CREDITED = "credited"  # credit notes made (refunds, cancellations, reissues)
     PAID = "paid"  # payments registered on invoices (sync.payments)
     PAID_BACK = "paid_back"  # refunds' payments registered on credit notes
     PAYMENT_UNMAPPED = "payment_unmapped"  # orders whose payment method has no journal (once)
+    REVERSED = "reversed"  # posted invoices of cancelled orders reversed in full
+    CANCELLED = "cancelled"  # draft invoices of cancelled orders cancelled in Odoo
+    REISSUED = "reissued"  # amended orders: old invoice reversed, new one made
 
     @classmethod
     def needing_attention(cls) -> tuple[Stat, ...]:

@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from wooodoo.audit import AuditLog
-from wooodoo.sync.mapping import Reference
+from wooodoo.sync.mapping import InvoiceCopy, Reference
 from wooodoo.woo.models import Customer, Order, Refund
 
 __all__ = [
     "AuditLog",  # the audit trail the core writes to (``wooodoo.audit``; SQLite today)
+    "InvoiceCopy",
     "MoveState",
     "OdooTarget",
     "OrderPageLike",
@@ -120,6 +121,10 @@ class OdooTarget(Protocol):
     def read_invoices(self, ids: Sequence[int]) -> dict[int, MoveState]: ...
 
     def post_invoices(self, ids: Sequence[int]) -> None: ...
+
+    def cancel_invoices(self, ids: Sequence[int]) -> str | None: ...
+
+    def invoice_copies(self, ids: Sequence[int]) -> dict[int, InvoiceCopy]: ...
 
     def adjust_taxes(self, adjustments: Mapping[int, Mapping[int, Decimal]]) -> dict[int, str]: ...
 

@@ -8,11 +8,14 @@ every cent) and ``invoice`` (one order as an invoice plan, Odoo's tax predicted)
 from wooodoo.sync.mapping.credit_note import map_refund
 from wooodoo.sync.mapping.invoice import InvoicePlan, Totals, map_order, predict_odoo_taxes
 from wooodoo.sync.mapping.keys import (
+    cancel_key,
     customer_key,
     guest_key,
     order_key,
     partner_key_for_order,
     refund_key,
+    reissue_key,
+    reversal_key,
 )
 from wooodoo.sync.mapping.lines import PlannedLine, apportion
 from wooodoo.sync.mapping.partners import (
@@ -28,9 +31,11 @@ from wooodoo.sync.mapping.reference import (
     included_twins,
     with_included_twins,
 )
+from wooodoo.sync.mapping.reversal import InvoiceCopy, reversal_plan
 
 __all__ = [
     "Currency",
+    "InvoiceCopy",
     "InvoicePlan",
     "OdooTax",
     "PlannedLine",
@@ -38,6 +43,7 @@ __all__ = [
     "TaxRounding",
     "Totals",
     "apportion",
+    "cancel_key",
     "customer_key",
     "customer_partner_values",
     "guest_key",
@@ -50,5 +56,8 @@ __all__ = [
     "partner_values",
     "predict_odoo_taxes",
     "refund_key",
+    "reissue_key",
+    "reversal_key",
+    "reversal_plan",
     "with_included_twins",
 ]

@@ -13,6 +13,24 @@ def refund_key(tenant: str, refund_id: int) -> str:
     return f"{tenant}/refund/{refund_id}"
 
 
+def cancel_key(tenant: str, order_id: int) -> str:
+    """The credit note reversing an order's invoice when the order is cancelled."""
+    return f"{tenant}/cancel/{order_id}"
+
+
+def reissue_key(tenant: str, order_id: int, generation: int) -> str:
+    """The ``generation``-th invoice of an order amended after invoicing (the first is the
+    order's own key)."""
+    return (
+        order_key(tenant, order_id) if generation < 2 else f"{tenant}/order/{order_id}/{generation}"
+    )
+
+
+def reversal_key(tenant: str, order_id: int, generation: int) -> str:
+    """The credit note reversing the invoice that invoice ``generation`` replaces."""
+    return f"{tenant}/amend/{order_id}/{generation}"
+
+
 def customer_key(tenant: str, customer_id: int) -> str:
     return f"{tenant}/customer/{customer_id}"
 

@@ -103,3 +103,24 @@ def test_any_amount_only_refund_totals_its_amount_to_the_cent(cents: int) -> Non
         Decimal(0),
     )
     assert net.quantize(Decimal("0.01")) == plan.expected.untaxed
+
+
+def test_an_amount_only_refund_can_be_one_untaxed_line() -> None:
+    order = order_of("order-partial-refund-negative-fee")
+    ref = make_ref()
+    plan = map_refund(amount_only("39.00"), order, 501, ref, untaxed=True)
+    [line] = lines(plan.values)
+    assert line["account_id"] == ref.accounts["refunds"]
+    assert line["tax_ids"] == [(6, 0, [])]
+    assert (plan.expected.untaxed, plan.expected.tax, plan.expected.total) == (
+        Decimal("39.00"),
+        Decimal(0),
+        Decimal("39.00"),
+    )
+
+
+def test_an_itemized_refund_keeps_its_taxes_when_amount_only_ones_are_untaxed() -> None:
+    order = order_of("order-partial-refund-negative-fee")
+    refund = parse_refund(fixture("order-refund-single"))
+    plan = map_refund(refund, order, 501, make_ref(), untaxed=True)
+    assert plan.expected.tax == Decimal("1.52")

@@ -419,3 +419,33 @@ def test_amounts_written_with_more_decimals_are_not_a_change(store: AuditStore) 
     result = run(Engine(cfg, woo, odoo, store), full=True)
     assert result.stats["conflict"] == 0
     assert result.exit_code == EXIT_OK
+
+
+def test_refund_tax_untaxed_credits_an_amount_only_refund_without_tax(store: AuditStore) -> None:
+    orders = make_orders(3)
+    fresh = orders[1]
+    woo, odoo = FakeWoo(orders), FakeOdoo()
+    cfg = tenant(refund_tax="untaxed")
+    run(Engine(cfg, woo, odoo, store))
+    raw = json.loads((FIXTURES / "order-refund-single.body.json").read_text())
+    raw["amount"] = "10.00"
+    raw["line_items"] = raw["shipping_lines"] = raw["fee_lines"] = raw["tax_lines"] = []
+    refund = parse_refund(raw)
+    woo.orders[fresh.id] = Order(
+        **{
+            **fresh.__dict__,
+            "refunds": (RefundSummary(refund.id, refund.reason, -refund.amount),),
+            "date_modified": fresh.date_modified + timedelta(hours=2),
+        }
+    )
+    woo.refunds[fresh.id] = [refund]
+    result = run(Engine(cfg, woo, odoo, store))
+    assert result.exit_code == EXIT_OK, result.stats
+    [note] = [m for m in odoo.moves.values() if m.values.get("move_type") == "out_refund"]
+    state = odoo.read_invoices([note.id])[note.id]
+    assert (state.state, state.untaxed, state.tax, state.total) == (
+        "posted",
+        Decimal("10.00"),
+        Decimal(0),
+        Decimal("10.00"),
+    )

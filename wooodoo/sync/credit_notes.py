@@ -118,7 +118,8 @@ class CreditNotes:
         plans: dict[str, tuple[InvoicePlan, Order]],
     ) -> None:
         try:
-            plan = map_refund(refund, order, invoice_id, self.sides.refs.get())
+            untaxed = self.sides.tenant.sync.refund_tax == "untaxed"
+            plan = map_refund(refund, order, invoice_id, self.sides.refs.get(), untaxed=untaxed)
         except MappingError as exc:
             self._event(refund_key(self.sides.name, refund.id), refund.id, "failed", str(exc))
             self.out.stats[Stat.FAILED] += 1

@@ -5,7 +5,8 @@ them) is mapped exactly as an order is, its amounts turned positive, so the cred
 land on the accounts and taxes of the invoice lines they reverse and its total is the refund's
 to the cent. An amount-only refund goes on ``accounts.refunds``: its tax is split across the
 order's tax rates in proportion to the order's gross per rate (what is left over, the order's
-untaxed part, stays untaxed), rounded per rate as the store rounds.
+untaxed part, stays untaxed), rounded per rate as the store rounds; or, with
+``sync.refund_tax: untaxed``, as one untaxed line of the whole amount.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-def map_refund(refund: Refund, order: Order, invoice_id: int, ref: Reference) -> InvoicePlan:
-    """The credit note of one refund, reversing the order's invoice ``invoice_id``."""
+def map_refund(
+    refund: Refund, order: Order, invoice_id: int, ref: Reference, *, untaxed: bool = False
+) -> InvoicePlan:
+    """The credit note of one refund, reversing the order's invoice ``invoice_id``;
+    ``untaxed``: an amount-only refund is one untaxed line instead of split by tax rate."""
     title = f"refund {refund.id} of order {order.number}"
     if refund.itemized:
         lines_ref, shop = ref, _itemized(order, refund)
@@ -37,7 +41,7 @@ def map_refund(refund: Refund, order: Order, invoice_id: int, ref: Reference) ->
         lines_ref = replace(ref, accounts={**ref.accounts, "fees": ref.accounts["refunds"]})
         currency = ref.currencies.get(order.currency)
         quantum = currency.quantum if currency else Decimal("0.01")
-        shop = _amount_only(order, refund, title, quantum)
+        shop = _untaxed(order, refund) if untaxed else _amount_only(order, refund, title, quantum)
     plan = map_order(shop, lines_ref)
     key = refund_key(ref.tenant, refund.id)
     values = {
@@ -149,3 +153,17 @@ def _amount_only(order: Order, refund: Refund, title: str, quantum: Decimal) -> 
         taxes=tuple(taxes),
     )
     return _pseudo_order(order, refund, ((), (), (fee,)), tuple(tax_lines), tax)
+
+
+def _untaxed(order: Order, refund: Refund) -> Order:
+    """One untaxed line of the refund's whole amount."""
+    fee = FeeLine(
+        id=refund.id,
+        name=refund.reason or "Refund",
+        tax_status="none",
+        tax_class="",
+        total=refund.amount,
+        total_tax=ZERO,
+        taxes=(),
+    )
+    return _pseudo_order(order, refund, ((), (), (fee,)), (), ZERO)

@@ -68,6 +68,11 @@ class BatchOutcome:
     planned: list[InvoicePlan] = field(default_factory=list)
     invoices_created: int = 0
 
+    def add(self, other: BatchOutcome) -> None:
+        self.events += other.events
+        self.links += other.links
+        self.stats.update(other.stats)
+
     def twins(self, out: TwinOutcome) -> None:
         self.events += out.events
         self.stats[Stat.TWINS_REMOVED] += out.removed

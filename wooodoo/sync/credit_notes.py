@@ -1,4 +1,4 @@
-"""Refunds as credit notes: one batch per batch of orders, never twice, checked to the cent.
+"""Refunds as credit notes: made in batches (``credit_queue``), never twice, to the cent.
 
 Each WooCommerce refund of an invoiced order becomes one posted ``out_refund`` with the key
 ``<tenant>/refund/<id>``, reversing the order's invoice (``reversed_entry_id``). The store is
@@ -10,7 +10,7 @@ the tax set to the shop's where Odoo rounds otherwise, posted; a difference is n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +23,6 @@ from wooodoo.sync.outcome import Stat
 from wooodoo.sync.partners import resolve_partners, wanted_for_orders
 from wooodoo.sync.twin_sweep import TwinOutcome, settle_moves
 from wooodoo.woo.models import Order, Refund
-
-Invoiced = tuple[Order, int]  # an order and the id of its posted invoice
 
 
 @dataclass
@@ -86,47 +84,32 @@ def with_partners(
 
 
 class CreditNotes:
-    """The credit notes of one batch of orders; what became of them goes to ``out``."""
+    """Refunds mapped (``plan``) and made (``make``); what became of them goes to ``out``.
+    ``CreditQueue`` decides which refunds and when."""
 
     def __init__(self, sides: Sides, out: BatchOutcome) -> None:
         self.sides = sides
         self.out = out
 
-    def run(self, invoiced: Sequence[Invoiced]) -> set[int]:
-        """Credit every new refund of these orders; the ids of orders now fully credited."""
-        name = self.sides.name
-        keys = {o.id: [refund_key(name, r.id) for r in o.refunds] for o, _ in invoiced}
-        linked = self.sides.store.links(name, [k for ks in keys.values() for k in ks])
-        todo = [(o, inv) for o, inv in invoiced if any(k not in linked for k in keys[o.id])]
-        if not todo:
-            return {o.id for o, _ in invoiced}
-        plans: dict[str, tuple[InvoicePlan, Order]] = {}
-        for order, invoice_id in todo:
-            for refund in self.sides.woo.refunds_of(order.id):
-                key = refund_key(name, refund.id)
-                if key not in linked:
-                    self._plan(refund, order, invoice_id, plans)
-        done = self._odoo(plans)
-        made = set(linked) | {k for k, status in done.items() if status in ("posted", "draft")}
-        return {o.id for o, _ in invoiced if all(k in made for k in keys[o.id])}
-
-    def _plan(
+    def plan(
         self,
         refund: Refund,
         order: Order,
         invoice_id: int,
         plans: dict[str, tuple[InvoicePlan, Order]],
-    ) -> None:
+    ) -> bool:
+        """Map one refund into ``plans``; False (and a ``failed`` row) when it cannot be."""
         try:
             untaxed = self.sides.tenant.sync.refund_tax == "untaxed"
             plan = map_refund(refund, order, invoice_id, self.sides.refs.get(), untaxed=untaxed)
         except MappingError as exc:
             self._event(refund_key(self.sides.name, refund.id), refund.id, "failed", str(exc))
             self.out.stats[Stat.FAILED] += 1
-            return
+            return False
         plans[plan.key] = (plan, order)
+        return True
 
-    def _odoo(self, plans: dict[str, tuple[InvoicePlan, Order]]) -> dict[str, str]:
+    def make(self, plans: dict[str, tuple[InvoicePlan, Order]]) -> dict[str, str]:
         """Find, create, check and post; the status of each credit note by key."""
         if not plans:
             return {}

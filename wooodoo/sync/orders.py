@@ -11,7 +11,7 @@ from typing import Any
 from wooodoo.audit import Link
 from wooodoo.errors import MappingError
 from wooodoo.sync.context import BatchOptions, BatchOutcome, Sides
-from wooodoo.sync.credit_notes import CreditNotes
+from wooodoo.sync.credit_queue import CreditQueue, Pending
 from wooodoo.sync.invoiced import Checked, amounts_of, check_invoiced, order_event, refund_ids
 from wooodoo.sync.invoices import Settled, create_invoices, create_values, settle, totals
 from wooodoo.sync.mapping import (
@@ -34,9 +34,13 @@ INVOICED = ("posted", "draft")
 class OrderBatch:
     """Invoices the orders of one batch; never edits a posted invoice, never makes one twice."""
 
-    def __init__(self, sides: Sides, *, run_id: int | None) -> None:
+    def __init__(
+        self, sides: Sides, *, run_id: int | None, credits: CreditQueue | None = None
+    ) -> None:
+        """``credits``: the run's credit notes, made in batches of their own (None: now)."""
         self.sides = sides
         self.run_id = run_id
+        self.credits = credits
         self.out = BatchOutcome()
         self._set_at_create: set[str] = set()  # keys whose create carried the shop's tax
         self._posted_with_refunds: list[tuple[Order, int]] = []  # invoiced now, refunded already
@@ -70,28 +74,29 @@ class OrderBatch:
     def _credit(self) -> None:
         """Credit notes for the new refunds of posted invoices: those just made, then older ones.
 
-        An order's link says which refunds are credited; one whose refunds are not all
-        credited yet is looked at again next time.
+        An order's link says which refunds are credited: none, until its credit notes exist
+        (the run's ``CreditQueue`` may make them batches later); an order whose refunds are not
+        all credited is looked at again next time.
         """
-        pairs = [*self._posted_with_refunds, *((o, link.odoo_id) for o, link in self._refunded)]
-        if not pairs:
-            return
-        credited = CreditNotes(self.sides, self.out).run(pairs)
-        for order, link in self._refunded:
-            if order.id in credited:
-                amounts = {**(link.amounts or {}), "refunds": refund_ids(order)}
-                self.out.links.append(replace(link, amounts=amounts, source_version=order.version))
-        pending = {
-            order_key(self.sides.name, o.id)
-            for o, _ in self._posted_with_refunds
-            if o.id not in credited
-        }
+        fresh = {order_key(self.sides.name, o.id) for o, _ in self._posted_with_refunds}
         self.out.links = [
             replace(link, amounts={**(link.amounts or {}), "refunds": ""})
-            if link.key in pending
+            if link.key in fresh
             else link
             for link in self.out.links
         ]
+        links = {link.key: link for link in self.out.links}
+        pending = [
+            Pending(o, inv, links[order_key(self.sides.name, o.id)])
+            for o, inv in self._posted_with_refunds
+        ] + [Pending(o, link.odoo_id, link) for o, link in self._refunded]
+        if not pending:
+            return
+        queue = self.credits or CreditQueue(self.sides)
+        queue.add(pending)
+        if self.credits is None:  # no run-wide queue (replay, webhooks): made now
+            queue.finish()
+            self.out.add(queue.take()[0])
 
     def _failed(self, order: Order, reason: str) -> None:
         key = order_key(self.sides.name, order.id)

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from wooodoo.audit import Event
+from wooodoo.audit import Event, Link
 from wooodoo.config import TenantConfig
 from wooodoo.errors import EXIT_OK, WooodooError
 from wooodoo.sync.context import BatchOptions, BatchOutcome, References, Sides
 from wooodoo.sync.create_once import CommitWait
+from wooodoo.sync.credit_queue import CreditQueue
 from wooodoo.sync.inbox import InboxDrain
 from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import order_key
@@ -165,9 +166,13 @@ class Engine:
         )
 
     def _batch(
-        self, orders: Sequence[Order], options: BatchOptions, result: TenantResult
+        self,
+        orders: Sequence[Order],
+        options: BatchOptions,
+        result: TenantResult,
+        credits: CreditQueue | None = None,
     ) -> BatchOutcome:
-        batch = OrderBatch(self.sides, run_id=result.run_id)
+        batch = OrderBatch(self.sides, run_id=result.run_id, credits=credits)
         done = batch.run(orders, options)
         result.stats.update(done.stats)
         result.planned += done.planned
@@ -189,6 +194,9 @@ class Engine:
 
     def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
         seen = 0
+        # the run's credit notes, made a full batch at a time and at the end (cost budget)
+        size = self.sides.tenant.sync.batch_size
+        credits = None if options.dry_run else CreditQueue(self.sides, size)
         for page in self.sides.woo.iter_order_pages(modified_after=self._start(options)):
             self.progress(Step.PAGES, 1)
             orders = list(page.orders)
@@ -196,10 +204,30 @@ class Engine:
                 orders = orders[: max(0, options.limit - seen)]
             seen += len(orders)
             limited = options.limit is not None and seen >= options.limit
-            self._page(page, orders, options, result, move_cursor=not limited)
+            self._page(page, orders, options, result, credits, move_cursor=not limited)
             self.progress(Step.ORDERS, len(orders))
             if limited:
                 break
+        if credits is not None:
+            credits.finish()
+            self._commit_credits(credits, result, [], [])
+
+    def _commit_credits(
+        self,
+        credits: CreditQueue,
+        result: TenantResult,
+        events: list[Event],
+        links: list[Link],
+    ) -> None:
+        """The rows of a page's last batch and of the credit notes made meanwhile, with the
+        cursor of every page whose orders are all credited."""
+        made, cursor = credits.take()
+        result.stats.update(made.stats)
+        events, links = events + made.events, links + made.links
+        if events or links or cursor:
+            self.sides.store.commit_page(
+                self.sides.name, result.run_id, events, links, cursor=cursor
+            )
 
     def _page(
         self,
@@ -207,6 +235,7 @@ class Engine:
         orders: list[Order],
         options: SyncOptions,
         result: TenantResult,
+        credits: CreditQueue | None,
         *,
         move_cursor: bool,
     ) -> None:
@@ -230,9 +259,15 @@ class Engine:
         batches = [orders[i : i + size] for i in range(0, len(orders), size)] or [[]]
         batch_options = BatchOptions(options.since or self.sides.tenant.sync.since, options.dry_run)
         for n, batch in enumerate(batches):
-            done = self._batch(batch, batch_options, result)
+            done = self._batch(batch, batch_options, result, credits)
             events += done.events
             last = n == len(batches) - 1
+            if credits is not None:
+                if last:
+                    credits.hold(cursor)
+                self._commit_credits(credits, result, events, done.links)
+                events = []
+                continue
             if options.dry_run or not (events or done.links or (last and cursor)):
                 continue
             self.sides.store.commit_page(

@@ -8,6 +8,7 @@ resource's id and modification date): the store sends the same change several ti
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from wooodoo.audit.encoding import from_iso, now_iso
 from wooodoo.audit.migrations import transaction
@@ -16,22 +17,31 @@ from wooodoo.audit.records import Delivery, InboxItem
 
 def add(db: sqlite3.Connection, delivery: Delivery) -> bool:
     """Keep the delivery (committed before this returns); False if it was already kept."""
+    return add_many(db, [delivery])[0]
+
+
+def add_many(db: sqlite3.Connection, deliveries: Sequence[Delivery]) -> list[bool]:
+    """Keep the deliveries in one transaction (one commit); for each, False if already kept."""
+    at = now_iso()
+    kept = []
     with transaction(db):
-        cur = db.execute(
-            "INSERT OR IGNORE INTO inbox (tenant, delivery_id, topic, resource, resource_id,"
-            " resource_modified, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                delivery.tenant,
-                delivery.delivery_id,
-                delivery.topic,
-                delivery.resource,
-                delivery.resource_id,
-                delivery.resource_modified,
-                now_iso(),
-                delivery.body,
-            ),
-        )
-    return cur.rowcount == 1
+        for delivery in deliveries:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO inbox (tenant, delivery_id, topic, resource, resource_id,"
+                " resource_modified, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    delivery.tenant,
+                    delivery.delivery_id,
+                    delivery.topic,
+                    delivery.resource,
+                    delivery.resource_id,
+                    delivery.resource_modified,
+                    at,
+                    delivery.body,
+                ),
+            )
+            kept.append(cur.rowcount == 1)
+    return kept
 
 
 def pending(db: sqlite3.Connection, tenant: str, limit: int) -> list[InboxItem]:

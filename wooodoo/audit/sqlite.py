@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from wooodoo.audit import inbox, migrations
 from wooodoo.audit.encoding import from_iso, now_iso, scrub
+from wooodoo.audit.group_commit import GroupCommit
 from wooodoo.audit.records import (
     ATTENTION_ACTIONS,
     SETTLED_ACTIONS,
@@ -45,6 +46,8 @@ class AuditStore:
         self.db.row_factory = sqlite3.Row
         # the webhook receiver answers from several threads over this one connection
         self._inbox_lock = threading.Lock()
+        # deliveries arriving together share one durable commit
+        self._inbox_writes: GroupCommit[Delivery, bool] = GroupCommit(self._inbox_add_many)
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
@@ -178,8 +181,11 @@ class AuditStore:
 
     def inbox_add(self, delivery: Delivery) -> bool:
         """Keep a verified delivery, durably; False when it (or its version) is kept already."""
+        return self._inbox_writes.add(delivery)
+
+    def _inbox_add_many(self, deliveries: Sequence[Delivery]) -> list[bool]:
         with self._inbox_lock:
-            return inbox.add(self.db, delivery)
+            return inbox.add_many(self.db, deliveries)
 
     def inbox_pending(self, tenant: str, limit: int = 500) -> list[InboxItem]:
         with self._inbox_lock:

@@ -49,8 +49,10 @@ class InboxDrain:
         batch: Callable[[Sequence[Order], BatchOptions], BatchOutcome],
         customers: Callable[[], CustomerSweep],
         options: BatchOptions,
+        between: Callable[[], None] = lambda: None,
     ) -> None:
         self.tenant = tenant
+        self.between = between  # called between rounds: the receiver may want the CPU
         self.woo = woo
         self.store = store
         self.batch = batch
@@ -68,6 +70,7 @@ class InboxDrain:
             self.store.commit_page(self.tenant, run_id, drained.events)
             self.store.inbox_done(self.tenant, drained.notes)
             handled += len(items)
+            self.between()
         return handled
 
     def _round(self, items: list[InboxItem], run_id: int | None) -> Drained:

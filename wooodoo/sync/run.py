@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -106,17 +106,20 @@ class Engine:
                     self._customers(result).process(customers)
         return result
 
-    def drain_inbox(self) -> TenantResult | None:
-        """Turn the waiting webhook deliveries into invoices and partners (None: none waits)."""
+    def drain_inbox(self, between: Callable[[], None] = lambda: None) -> TenantResult | None:
+        """Turn the waiting webhook deliveries into invoices and partners (None: none waits).
+
+        ``between`` is called after each round (a page of deliveries), e.g. to let a burst of
+        deliveries be answered first."""
         if not self.sides.store.inbox_pending(self.sides.name, 1):
             return None
         with self._recorded_run("webhook") as result:
-            self._drain(result)
+            self._drain(result, between)
         return result
 
     # ------------------------------------------------------------ the run's frame
 
-    def _drain(self, result: TenantResult) -> None:
+    def _drain(self, result: TenantResult, between: Callable[[], None] = lambda: None) -> None:
         sides = self.sides
         drain = InboxDrain(
             sides.name,
@@ -125,6 +128,7 @@ class Engine:
             lambda orders, options: self._batch(orders, options, result),
             lambda: self._customers(result),
             BatchOptions(sides.tenant.sync.since),
+            between,
         )
         result.stats[Stat.DELIVERIES] += drain.run(result.run_id)
 

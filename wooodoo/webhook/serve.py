@@ -8,6 +8,7 @@ behind a TLS reverse proxy on loopback (see the README for nginx and a systemd u
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from waitress import wasyncore
@@ -36,6 +37,33 @@ def webhook_secrets(tenants: list[TenantConfig]) -> tuple[dict[str, str], list[s
             continue
         found[tenant.name] = secrets.require("webhook_secret").reveal()
     return found, missing
+
+
+class QueueWarnings(logging.Filter):
+    """Waitress warns once per request that waits for a free thread: at most one line a minute.
+
+    A burst of a few hundred deliveries would otherwise write a few hundred lines (and spend
+    the time writing them); the line kept names the deepest queue since the last one.
+    """
+
+    def __init__(self, every: float = 60.0) -> None:
+        super().__init__()
+        self.every = every
+        self.deepest = 0
+        self._last = float("-inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        if isinstance(depth, int):
+            self.deepest = max(self.deepest, depth)
+        now = time.monotonic()
+        if now - self._last < self.every:
+            return False
+        self._last = now
+        record.msg = "up to %d deliveries waited for a free answer thread (see --threads)"
+        record.args = (self.deepest,)
+        self.deepest = 0
+        return True
 
 
 class WebhookServer:
@@ -69,6 +97,8 @@ class WebhookServer:
             app, map=self._map, host=host, port=port, threads=threads, ident="wooodoo"
         )
         self._finished = False
+        self._queue_warnings = QueueWarnings()
+        logging.getLogger("waitress.queue").addFilter(self._queue_warnings)
 
     @property
     def port(self) -> int:
@@ -92,6 +122,12 @@ class WebhookServer:
         if self._finished:
             return
         self._finished = True
+        logging.getLogger("waitress.queue").removeFilter(self._queue_warnings)
+        if self._queue_warnings.deepest:
+            log.warning(
+                "up to %d deliveries waited for a free answer thread (see --threads)",
+                self._queue_warnings.deepest,
+            )
         wasyncore.close_all(self._map)
         self.server.task_dispatcher.shutdown()
         self.worker.stop()
@@ -107,6 +143,6 @@ class WebhookServer:
         if kept is None:
             kept = self._kept[tenant] = KeptSides(self.config, self.tenants[tenant])
         with kept.engine() as engine:
-            result = engine.drain_inbox()
+            result = engine.drain_inbox(between=self.worker.let_burst_pass)
         if result is not None:
             log.info("tenant %s: %s", tenant, dict(result.stats))

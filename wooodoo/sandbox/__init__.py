@@ -158,6 +158,7 @@ class Sandbox:
         tenant: str = "sandbox",
         woo_key_permissions: str = "read",
         deliver_webhooks: bool = False,
+        woo_version: str = "7.9.0",
     ) -> None:
         if odoo_version not in VERSIONS:
             raise ValueError(f"unsupported Odoo version {odoo_version}; choose from {VERSIONS}")
@@ -171,7 +172,10 @@ class Sandbox:
         )
         # webhooks are POSTed for real (to loopback only) when asked, else only recorded
         self.woo_app = WooApp(
-            self.store, [key], deliver=loopback_delivery if deliver_webhooks else None
+            self.store,
+            [key],
+            deliver=loopback_delivery if deliver_webhooks else None,
+            wc_version=woo_version,
         )
         self.odoo_app = OdooApp(
             odoo_version,

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from wooodoo.sandbox.odoo.access import AccessMixin
 from wooodoo.sandbox.odoo.domains import Domain, compile_domain, matches
 from wooodoo.sandbox.odoo.exceptions import MissingError, ValidationError, missing
 from wooodoo.sandbox.odoo.fields import Field, ModelSpec
@@ -46,6 +47,8 @@ class Database:
         self.tally: Counter[str] = Counter()
         self.uid = 2
         self.company_id = 1
+        # (model, operation) pairs the API user may not do (model-level access rights)
+        self.denied: set[tuple[str, str]] = set()
 
     def now(self) -> str:
         return self.clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
@@ -69,8 +72,10 @@ class Env:
         return self.db.classes.get(model, BaseModel)(self, spec)
 
 
-class BaseModel:
+class BaseModel(AccessMixin):
     """Generic behaviour of every model; subclasses add business rules."""
+
+    db: Database
 
     API_MODEL = frozenset(
         {
@@ -81,9 +86,12 @@ class BaseModel:
             "fields_get",
             "name_search",
             "default_get",
+            "check_access_rights",
         }
     )
-    RPC_METHODS = frozenset(API_MODEL | {"read", "write", "unlink", "exists", "copy"})
+    RPC_METHODS = frozenset(
+        API_MODEL | {"read", "write", "unlink", "exists", "copy", "has_access", "check_access"}
+    )
 
     def __init__(self, env: Env, spec: ModelSpec) -> None:
         self.env = env
@@ -220,6 +228,7 @@ class BaseModel:
         order: str | None = None,
         **read_kwargs: Any,
     ) -> list[Row]:
+        self.require_access("read")
         ids = self._search_ids(domain or [], offset, limit, order)
         return self._read_format(ids, fields, **read_kwargs)
 
@@ -306,6 +315,7 @@ class BaseModel:
         return [i for i in ids if i in self.rows]
 
     def create(self, vals_list: Row | list[Row]) -> int | list[int]:
+        self.require_access("create")
         single = isinstance(vals_list, dict)
         ids = [self._create_one(dict(vals)) for vals in vals_rows(vals_list)]
         return ids[0] if single else ids

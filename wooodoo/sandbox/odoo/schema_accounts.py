@@ -109,6 +109,9 @@ def tax(version: int) -> ModelSpec:
         "tax_group_id": field("many2one", "Tax Group", "account.tax.group"),
         "description": field("char", "Label on Invoices"),
     }
+    if version >= 15:
+        # the country whose tax it is (15 brought taxes of several countries to one company)
+        fields["country_id"] = field("many2one", "Country", "res.country")
     if version >= 18:
         # 18 made price_include a computed field; the stored choice is price_include_override
         fields["price_include"] = field("boolean", "Included in Price", **COMPUTED)

@@ -189,13 +189,19 @@ def _seed_taxes(db: Database, put: _Putter) -> None:
     tax_id = 1
     for tax_rate in catalog.TAX_RATES:
         for name, included in ((tax_rate.odoo_tax, False), (tax_rate.odoo_tax_included, True)):
-            put("account.tax", tax_id, **_tax_vals(db, name, tax_rate.rate, included, groups))
+            vals = _tax_vals(db, name, tax_rate.rate, included, groups, tax_rate.country)
+            put("account.tax", tax_id, **vals)
             tax_id += 1
-    put("account.tax", 40, **_tax_vals(db, catalog.EXPORT_TAX, Decimal(0), False, groups))
+    put("account.tax", 40, **_tax_vals(db, catalog.EXPORT_TAX, Decimal(0), False, groups, "DE"))
 
 
 def _tax_vals(
-    db: Database, name: str, rate: Decimal, included: bool, groups: dict[Decimal, int]
+    db: Database,
+    name: str,
+    rate: Decimal,
+    included: bool,
+    groups: dict[Decimal, int],
+    country: str,
 ) -> dict[str, Any]:
     vals: dict[str, Any] = {
         "name": name,
@@ -208,6 +214,8 @@ def _tax_vals(
         "tax_group_id": groups[rate],
         "description": name,
     }
+    if db.version >= 15:
+        vals["country_id"] = COUNTRIES[country][0]
     if db.version >= 18:
         vals["price_include_override"] = "tax_included" if included else False
     else:

@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from wooodoo.sandbox.odoo.access import ACCESS_METHODS_SINCE
 from wooodoo.sandbox.odoo.exceptions import AccessError, DatabaseMissing, UserError
 from wooodoo.sandbox.odoo.orm import BaseModel, Database, Env
 
@@ -96,7 +97,7 @@ def resolve(
                 f"Private methods (such as '{model}.{method}') cannot be called remotely."
             )
         raise UserError(f"Private methods (such as {method}) cannot be called remotely.")
-    if method not in records.RPC_METHODS:
+    if method not in records.RPC_METHODS or db.version < ACCESS_METHODS_SINCE.get(method, 0):
         if json2 or db.version >= 17:
             raise AttributeError(f"The method '{model}.{method}' does not exist")
         raise AttributeError(f"The method '{method}' does not exist on the model '{model}'")

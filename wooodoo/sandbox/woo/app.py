@@ -27,7 +27,7 @@ from wooodoo.sandbox.woo.auth import (
 )
 from wooodoo.sandbox.woo.http import REST_PREFIX, Req, Resp, RestError, query_of
 from wooodoo.sandbox.woo.orders import OrderRoutes
-from wooodoo.sandbox.woo.params import InvalidParams
+from wooodoo.sandbox.woo.params import InvalidParams, order_args
 from wooodoo.sandbox.woo.php import json_encode, parse_str
 from wooodoo.sandbox.woo.resources import ResourceRoutes
 from wooodoo.sandbox.woo.routes import Router
@@ -81,7 +81,7 @@ class WooApp:
         self.webhooks = WebhookRegistry(store, self._webhook_home, deliver, wc_version, wp_version)
         store.subscribe(self.webhooks.on_store_event)
         self.router = Router(
-            OrderRoutes(store),
+            OrderRoutes(store, order_args(wc_version)),
             ResourceRoutes(store),
             WebhookRoutes(store, self.webhooks),
             SiteRoutes(wc_version, wp_version),

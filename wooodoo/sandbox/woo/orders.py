@@ -26,6 +26,7 @@ from wooodoo.sandbox.woo.params import (
     FORCE,
     ORDER_ARGS,
     REFUND_ARGS,
+    Arg,
     check_enum,
     validate,
 )
@@ -83,7 +84,7 @@ def _matches(order: Order, p: dict[str, Any], sent: dict[str, Any]) -> bool:
         ("modified_after", "modified", True),
         ("modified_before", "modified", False),
     ):
-        if p[name] is None:
+        if p.get(name) is None:  # absent too: not registered before WooCommerce 5.8
             continue
         value = _column(order, column, gmt)
         limit = date_query_value(str(p[name]), SITE_TZ)
@@ -105,14 +106,15 @@ def _sort_key(p: dict[str, Any]) -> Callable[[Order], Any]:
 
 
 class OrderRoutes:
-    def __init__(self, store: StoreData) -> None:
+    def __init__(self, store: StoreData, args: tuple[Arg, ...] = ORDER_ARGS) -> None:
         self.store = store
+        self.args = args  # the list's registered arguments: the store's version decides
 
     # ---- orders ----------------------------------------------------------------------------
 
     def list(self, req: Req) -> Resp:
         sent = dict(req.query)
-        p = validate(ORDER_ARGS, req.query)
+        p = validate(self.args, req.query)
         with self.store.lock:
             found = [o for o in self.store.orders.values() if _matches(o, p, sent)]
             descending = p["orderby"] != "include" and p["order"] == "desc"

@@ -213,6 +213,19 @@ ORDER_ARGS: tuple[Arg, ...] = (
     DP,
 )
 
+# WooCommerce registered modified_after/modified_before on the order list in 5.8; WordPress
+# ignores an argument a route does not register, so an older store lists every order
+MODIFIED_ARGS_SINCE = (5, 8)
+
+
+def order_args(wc_version: str) -> tuple[Arg, ...]:
+    """The order list's arguments as a store of this version registers them."""
+    parts = tuple(int(x) for x in re.findall(r"\d+", wc_version)[:2])
+    if parts >= MODIFIED_ARGS_SINCE:
+        return ORDER_ARGS
+    return tuple(a for a in ORDER_ARGS if a.name not in ("modified_after", "modified_before"))
+
+
 REFUND_ARGS: tuple[Arg, ...] = (*PAGED, *CHOSEN, DESCENDING, POST_ORDERBY, DP)
 
 ROLES = (

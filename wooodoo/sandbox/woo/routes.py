@@ -9,7 +9,6 @@ from wooodoo.sandbox.woo.http import Handler, Req, Resp, RestError, no_route
 from wooodoo.sandbox.woo.orders import OrderRoutes
 from wooodoo.sandbox.woo.params import (
     CUSTOMER_ARGS,
-    ORDER_ARGS,
     PRODUCT_ARGS,
     REFUND_ARGS,
     TAX_ARGS,
@@ -102,7 +101,7 @@ class Router:
         refunds = r"orders/(?P<order_id>\d+)/refunds"
         variations = r"products/(?P<product_id>\d+)/variations"
         self.routes = [
-            listing("orders", o.list, ORDER_ARGS, create=o.create),
+            listing("orders", o.list, o.args, create=o.create),
             item(f"orders/{ITEM_ID}", o.get, o.update, o.delete),
             listing(refunds, o.refunds, REFUND_ARGS, create=o.create_refund),
             route(

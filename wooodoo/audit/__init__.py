@@ -8,30 +8,40 @@ from wooodoo.audit.encoding import now_iso, scrub
 from wooodoo.audit.log import AuditLog
 from wooodoo.audit.migrations import MIGRATIONS
 from wooodoo.audit.records import (
+    ACTIONS,
     ATTENTION_ACTIONS,
+    CursorState,
     Delivery,
     Event,
+    EventQuery,
     EventRecord,
     Failure,
     InboxItem,
     Link,
+    Pruned,
     Run,
+    TenantStats,
 )
 from wooodoo.audit.sqlite import AuditStore
 from wooodoo.errors import ConfigError
 
 __all__ = [
+    "ACTIONS",
     "ATTENTION_ACTIONS",
     "MIGRATIONS",
     "AuditLog",
     "AuditStore",
+    "CursorState",
     "Delivery",
     "Event",
+    "EventQuery",
     "EventRecord",
     "Failure",
     "InboxItem",
     "Link",
+    "Pruned",
     "Run",
+    "TenantStats",
     "now_iso",
     "open_audit",
     "scrub",

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, Protocol, Self
 
-from wooodoo.audit.records import Delivery, Event, EventRecord, Failure, InboxItem, Link, Run
+from wooodoo.audit.records import (
+    Delivery,
+    Event,
+    EventQuery,
+    EventRecord,
+    Failure,
+    InboxItem,
+    Link,
+    Pruned,
+    Run,
+    TenantStats,
+)
 
 
 class AuditLog(Protocol):
@@ -56,6 +68,19 @@ class AuditLog(Protocol):
 
     def events(self, tenant: str, key: str | None = ..., limit: int = ...) -> list[EventRecord]:
         """The latest events, newest first."""
+        ...
+
+    def find_events(self, query: EventQuery) -> list[EventRecord]:
+        """The events ``query`` selects, newest first."""
+        ...
+
+    def event(self, event_id: int) -> EventRecord | None: ...
+
+    def tenant_stats(self, tenants: Sequence[str]) -> list[TenantStats]: ...
+
+    def prune_payloads(self, before: datetime, *, dry_run: bool = ...) -> Pruned:
+        """Drop payload snapshots older than ``before``; the newest of each record stays, and
+        links, cursors, failures and runs are never touched."""
         ...
 
     def inbox_add(self, delivery: Delivery) -> bool:

@@ -99,6 +99,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX inbox_pending ON inbox (tenant, processed_at, id);
         """,
     ),
+    (
+        # `audit events` filters, newest first, and `audit prune`: without them a filter
+        # matching few rows reads every event
+        "0003_audit_read_indexes",
+        """
+        CREATE INDEX events_action ON events (action, id);
+        CREATE INDEX events_tenant_action ON events (tenant, action, id);
+        CREATE INDEX events_source ON events (source_id, id);
+        CREATE INDEX events_at ON events (at);
+        """,
+    ),
 )
 
 

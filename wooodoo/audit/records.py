@@ -14,6 +14,9 @@ SETTLED_ACTIONS = frozenset(
     {"created", "linked", "updated", "unchanged", "skipped", "reversed", "reissued", "cancelled"}
 )
 
+# Every action an event can carry (`audit events --status` accepts these).
+ACTIONS = ATTENTION_ACTIONS | SETTLED_ACTIONS | {"refunded", "removed", "would_create"}
+
 
 @dataclass(frozen=True)
 class Event:
@@ -111,3 +114,52 @@ class InboxItem:
     received_at: datetime
     processed_at: datetime | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Which events to list, newest first; an empty tuple filters nothing."""
+
+    tenants: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    since: datetime | None = None  # timezone-aware
+    source_id: str | None = None  # the WooCommerce id
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class CursorState:
+    """Where a cursor stands (its value as stored) and when it was last saved."""
+
+    name: str
+    value: str
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class TenantStats:
+    """One tenant's health as the audit sees it.
+
+    ``retries_pending`` and ``next_retry_at`` are None while the store keeps no retry schedule
+    (a ``next_attempt_at`` column on ``failures``): unknown, not zero."""
+
+    tenant: str
+    last_run: Run | None
+    last_success_at: datetime | None
+    failures_waiting: int
+    retries_pending: int | None
+    next_retry_at: datetime | None
+    cursors: tuple[CursorState, ...]
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What ``prune_payloads`` dropped (or would drop): snapshots older than ``before``."""
+
+    before: datetime
+    payloads: int  # event payloads dropped
+    payload_bytes: int
+    bodies: int  # bodies of webhook deliveries already processed
+    body_bytes: int
+    kept_latest: int  # old snapshots kept as the newest of their record

@@ -8,10 +8,11 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from wooodoo.audit import inbox, migrations
+from wooodoo.audit import inbox, migrations, reading
 from wooodoo.audit.encoding import from_iso, now_iso, scrub
 from wooodoo.audit.group_commit import GroupCommit
 from wooodoo.audit.records import (
@@ -19,11 +20,14 @@ from wooodoo.audit.records import (
     SETTLED_ACTIONS,
     Delivery,
     Event,
+    EventQuery,
     EventRecord,
     Failure,
     InboxItem,
     Link,
+    Pruned,
     Run,
+    TenantStats,
 )
 from wooodoo.errors import ConfigError
 
@@ -212,6 +216,25 @@ class AuditStore:
             (tenant, key, key, limit),
         )
         return [_event(row) for row in rows]
+
+    # ------------------------------------------------------------ reports (`wooodoo audit`)
+
+    def find_events(self, query: EventQuery) -> list[EventRecord]:
+        """The events ``query`` selects, newest first."""
+        return [_event(row) for row in reading.find_events(self.db, query)]
+
+    def event(self, event_id: int) -> EventRecord | None:
+        row = self.db.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+        return _event(row) if row else None
+
+    def tenant_stats(self, tenants: Sequence[str]) -> list[TenantStats]:
+        return [
+            reading.tenant_stats(self.db, t, next(iter(self.runs(t, 1)), None)) for t in tenants
+        ]
+
+    def prune_payloads(self, before: datetime, *, dry_run: bool = False) -> Pruned:
+        """Drop payload snapshots older than ``before`` (the newest of each record stays)."""
+        return reading.prune_payloads(self.db, before, dry_run=dry_run)
 
 
 def _create_private(path: Path) -> None:

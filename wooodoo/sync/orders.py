@@ -92,9 +92,12 @@ class OrderBatch:
         ] + [Pending(o, link.odoo_id, link) for o, link in self._refunded]
         if not pending:
             return
-        queue = self.credits or CreditQueue(self.sides)
+        # Payments of refunds follow their credit notes within the batch: with payments on,
+        # credit notes are made per batch (no run-wide queue), as for replay and webhooks.
+        shared = None if self.sides.tenant.sync.payments else self.credits
+        queue = shared or CreditQueue(self.sides)
         queue.add(pending)
-        if self.credits is None:  # no run-wide queue (replay, webhooks): made now
+        if shared is None:  # made now
             queue.finish()
             self.out.add(queue.take()[0])
 

@@ -1,6 +1,6 @@
 """The shop-facing commands against the sandbox: what cron sees (lines, exit codes) and the audit.
 
-sync, replay, ping and audit run in-process through click's runner; ``wooodoo sandbox`` runs
+sync, replay and audit run in-process through click's runner; ``wooodoo sandbox`` runs
 as a child process and is stopped with SIGTERM, as a service manager would.
 """
 
@@ -33,7 +33,7 @@ from tests.e2e_helpers import (
     shop_orders,
 )
 from wooodoo.cli import main
-from wooodoo.errors import EXIT_LOCKED, EXIT_OK, EXIT_RECORDS_FAILED, EXIT_REMOTE
+from wooodoo.errors import EXIT_LOCKED, EXIT_OK, EXIT_RECORDS_FAILED
 from wooodoo.secrets import env_var_name
 from wooodoo.sync import tenant_lock
 from wooodoo.wiring import lock_dir
@@ -165,37 +165,6 @@ def test_a_held_lock_exits_75_with_one_line(box: Box) -> None:
     assert lines(result.stderr) == lines(quiet.stderr), result.stderr
     assert box.sb.odoo_requests() == 0  # nothing was read or written
     assert run(box, "-q", "sync").exit_code == EXIT_RECORDS_FAILED  # free again: runs
-
-
-# ------------------------------------------------------------------------------ ping
-
-
-@pytest.mark.parametrize(("version", "api"), [(19, "json2"), (17, "xmlrpc"), (13, "xmlrpc")])
-def test_ping_reports_versions_and_api(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int, api: str
-) -> None:
-    with running_box(tmp_path, monkeypatch, orders=0, odoo_version=version) as box:
-        result = run(box, "ping")
-    assert result.exit_code == EXIT_OK, result.output
-    assert lines(result.stdout) == [
-        f"sandbox: ok: WooCommerce 7.9.0 (tax per line); Odoo {version}.0 over {api} (tax per line)"
-    ]
-
-
-def test_ping_with_a_bad_key_exits_3_and_keeps_it_secret(
-    monkeypatch: pytest.MonkeyPatch, box: Box
-) -> None:
-    wrong = "f00d" * 10
-    monkeypatch.setenv(env_var_name(box.tenant_name, "odoo_api_key"), wrong)
-    result = run(box, "ping")
-    assert result.exit_code == EXIT_REMOTE
-    assert "WooCommerce 7.9.0" in result.stdout  # the other side is still reported
-    assert "key invalid, expired or revoked" in result.stderr
-    assert wrong not in result.output
-    assert box.sb.secrets.odoo_api_key not in result.output
-    sync = run(box, "sync")
-    assert sync.exit_code == EXIT_REMOTE
-    assert invoices(box.sb) == []
 
 
 # ------------------------------------------------------------------------------ audit, replay

@@ -4,10 +4,10 @@
 tenant and prints the outcomes; each other module is one command group and registers it here.
 """
 
-from wooodoo.cli import audit, init, sandbox, secrets, sync, webhook
+from wooodoo.cli import audit, init, ping, sandbox, secrets, sync, webhook
 from wooodoo.cli.group import main
 
-for commands in (init, secrets, sync, audit, webhook, sandbox):
+for commands in (init, secrets, sync, ping, audit, webhook, sandbox):
     commands.register(main)
 
 __all__ = ["main"]

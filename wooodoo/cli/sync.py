@@ -1,4 +1,4 @@
-"""The commands that talk to the shops: ``sync``, ``replay`` and ``ping``."""
+"""The commands that move records: ``sync`` and ``replay``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from wooodoo.cli.group import CliState, pass_state, report_error
+from wooodoo.cli.group import CliState, pass_state
 from wooodoo.cli.tenants import (
     Outcome,
     overall_exit,
@@ -19,7 +17,6 @@ from wooodoo.cli.tenants import (
     tenant_option,
 )
 from wooodoo.config import Config, TenantConfig
-from wooodoo.ping import PingResult, ping_tenant
 from wooodoo.sync import Progress, SyncOptions, TenantResult
 from wooodoo.wiring import open_tenant
 
@@ -136,67 +133,6 @@ def replay(state: CliState, tenant_names: tuple[str, ...], keys: tuple[str, ...]
     raise SystemExit(overall_exit([o.exit_code for o in outcomes]))
 
 
-@click.command()
-@tenant_option
-@pass_state
-def ping(state: CliState, tenant_names: tuple[str, ...]) -> None:
-    """Reach both sides of each tenant, log in, and report versions and API.
-
-    Also says how each side rounds tax (WooCommerce per line or at subtotal,
-    Odoo per line or globally) and warns about a WooCommerce older than 5.8.
-    Exit code 0 when every tenant answered, 3 otherwise.
-
-    \b
-    Examples:
-      wooodoo ping
-      wooodoo ping --tenant acme
-    """
-    results = [ping_tenant(t) for t in state.tenants(tenant_names)]
-    if state.interactive:
-        _print_ping_table(results)
-    else:
-        for r in results:
-            if not (state.quiet and r.ok):
-                click.echo(_ping_line(r))
-    for r in results:
-        for warning in r.warnings:
-            click.echo(f"warning: {r.tenant}: {warning}", err=True)
-        for error in r.errors:
-            report_error(error, about=r.tenant)
-    raise SystemExit(overall_exit([r.exit_code for r in results]))
-
-
-def _print_ping_table(results: Sequence[PingResult]) -> None:
-    table = Table(title="wooodoo ping")
-    for col in ("tenant", "WooCommerce", "shop tax", "Odoo", "API", "Odoo tax", "result"):
-        table.add_column(col)
-    for r in results:
-        table.add_row(
-            r.tenant,
-            r.woo_version or "-",
-            r.woo_tax_rounding or "?",
-            r.odoo_version or "-",
-            r.odoo_api or "-",
-            r.odoo_tax_rounding or "?",
-            "[green]ok" if r.ok else "[red]failed",
-        )
-    Console().print(table)
-
-
-def _ping_line(r: PingResult) -> str:
-    woo = (
-        f"WooCommerce {r.woo_version} (tax {r.woo_tax_rounding or 'rounding unknown'})"
-        if r.woo_version
-        else "WooCommerce not connected (see below)"
-    )
-    odoo = (
-        f"Odoo {r.odoo_version} over {r.odoo_api} (tax {r.odoo_tax_rounding or '?'})"
-        if r.odoo_version
-        else "Odoo not connected (see below)"
-    )
-    return f"{r.tenant}: {'ok' if r.ok else 'failed'}: {woo}; {odoo}"
-
-
 def register(group: click.Group) -> None:
-    for command in (sync, replay, ping):
+    for command in (sync, replay):
         group.add_command(command)

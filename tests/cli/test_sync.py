@@ -183,9 +183,11 @@ def test_audit_commands_read_the_store(box: Box) -> None:
     overview = run(box, "audit")
     assert overview.exit_code == EXIT_OK, overview.output
     assert lines(overview.stdout)[0] == f"audit store: {box.config().audit_db}"
-    assert f"sandbox: {len(jpy)} open failure(s)" in lines(overview.stdout)
+    assert "sandbox\tlast run " in lines(overview.stdout)[1]
+    assert f"\tfailures waiting {len(jpy)}\t" in lines(overview.stdout)[1]
     assert any(
-        re.match(r"sandbox: run 1 sync .* partial ", line) for line in lines(overview.stdout)
+        re.match(r"run 1\tsandbox\tsync\t.*\tneeds attention \(exit 1\)\t", line)
+        for line in lines(overview.stdout)
     )
 
     failures = run(box, "audit", "failures")

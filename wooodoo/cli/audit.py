@@ -3,12 +3,15 @@ inbox), no network."""
 
 from __future__ import annotations
 
-import json
+from datetime import UTC, datetime
 
 import click
 
 from wooodoo.audit import open_audit
-from wooodoo.cli.group import CliState, pass_state
+from wooodoo.cli.audit_events import audit_events, audit_show
+from wooodoo.cli.audit_prune import audit_prune
+from wooodoo.cli.audit_runs import audit_runs, audit_stats, latest_runs, print_runs, print_stats
+from wooodoo.cli.group import CliState
 from wooodoo.cli.reconcile import audit_reconcile
 from wooodoo.cli.tenants import tenant_option
 
@@ -17,14 +20,18 @@ from wooodoo.cli.tenants import tenant_option
 @tenant_option
 @click.pass_context
 def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
-    """Read the local audit trail (no network): runs, failures, one record's history;
-    `reconcile` compares the shop with the books, live.
+    """Read the local audit trail (no network): runs, events, failures, each tenant's
+    health; `prune` drops old snapshots; `reconcile` compares the shop with the books, live.
 
     \b
     Examples:
-      wooodoo audit                          # last runs and open failures
+      wooodoo audit                          # each tenant's health and the last runs
+      wooodoo audit runs --tenant acme
+      wooodoo audit events --status failed --since 7d
+      wooodoo audit show 1234                # one event; or a key: acme/order/1042
+      wooodoo audit stats --json
       wooodoo audit failures --tenant acme
-      wooodoo audit show acme/order/1042
+      wooodoo audit prune --older-than 180d --dry-run
       wooodoo audit inbox --tenant acme
       wooodoo audit reconcile --tenant acme
     """
@@ -33,16 +40,14 @@ def audit(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
     state = ctx.ensure_object(CliState)
     config = state.load_config()
     names = [t.name for t in state.tenants(tenant_names)]
+    now = datetime.now(UTC)
     with open_audit(config.audit_db) as store:
-        click.echo(f"audit store: {config.audit_db}")
-        for name in names:
-            for run in store.runs(name, limit=5):
-                click.echo(
-                    f"{name}: run {run.id} {run.command} {run.started_at.isoformat()}"
-                    f" {run.status} {json.dumps(run.stats, sort_keys=True)}"
-                )
-            open_failures = store.failures(name)
-            click.echo(f"{name}: {len(open_failures)} open failure(s)")
+        state.echo(f"audit store: {config.audit_db}")
+        print_stats(state, store.tenant_stats(names), now)
+        runs = latest_runs(store, names, 10)
+    if runs:
+        state.echo()
+        print_runs(state, runs)
 
 
 @audit.command("failures")
@@ -72,36 +77,6 @@ def audit_failures(ctx: click.Context, tenant_names: tuple[str, ...]) -> None:
             click.echo(f"\t{extra.strip()}")
     if not rows:
         state.echo("no open failures")
-
-
-@audit.command("show")
-@click.argument("key")
-@pass_state
-def audit_show(state: CliState, key: str) -> None:
-    """Show one record's journey: every event and its current link.
-
-    \b
-    Example:
-      wooodoo audit show acme/order/1042
-    """
-    tenant = key.split("/", 1)[0]
-    config = state.load_config()
-    with open_audit(config.audit_db) as store:
-        link = store.links(tenant, [key]).get(key)
-        events = store.events(tenant, key)
-    if link:
-        click.echo(
-            f"{key} -> {link.odoo_model} {link.odoo_id} {link.odoo_name or ''}"
-            f" [{link.state}] {link.amounts or ''}"
-        )
-    else:
-        click.echo(f"{key}: not linked to any Odoo record")
-    for e in reversed(events):
-        target = ""
-        if e.odoo_id:
-            target = f" {e.odoo_model} {e.odoo_id}" + (f" {e.odoo_name}" if e.odoo_name else "")
-        reason = f": {e.error}" if e.error else ""
-        click.echo(f"  {e.at.isoformat()} run {e.run_id} {e.action}{target}{reason}")
 
 
 @audit.command("inbox")
@@ -142,7 +117,8 @@ def audit_inbox(
                 state.echo(f"{name}: no {'waiting ' if pending else ''}deliveries")
 
 
-audit.add_command(audit_reconcile)
+for command in (audit_runs, audit_events, audit_show, audit_stats, audit_prune, audit_reconcile):
+    audit.add_command(command)
 
 
 def register(group: click.Group) -> None:

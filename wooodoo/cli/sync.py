@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import click
 
 from wooodoo.cli.group import CliState, pass_state
+from wooodoo.cli.human import money
 from wooodoo.cli.tenants import (
+    Job,
     Outcome,
     overall_exit,
     print_outcomes,
@@ -18,6 +20,7 @@ from wooodoo.cli.tenants import (
 )
 from wooodoo.config import Config, TenantConfig
 from wooodoo.sync import Progress, SyncOptions, TenantResult
+from wooodoo.sync.mapping import Currency
 from wooodoo.wiring import open_tenant
 
 
@@ -81,23 +84,49 @@ def sync(
     options = SyncOptions(
         since=since.date() if since else None, dry_run=dry_run, full=full, limit=limit
     )
-    job = sync_job(options)
+    currencies: dict[str, dict[int, Currency]] = {}
+    job = _dry_run_job(options, currencies) if dry_run else sync_job(options)
     outcomes = run_tenants(state, state.tenants(tenant_names), job, parallel=parallel)
     if dry_run:
-        _print_plans(outcomes)
+        _print_plans(outcomes, currencies)
     print_outcomes(state, outcomes, title="wooodoo sync" + (" (dry run)" if dry_run else ""))
     raise SystemExit(overall_exit([o.exit_code for o in outcomes]))
 
 
-def _print_plans(outcomes: Sequence[Outcome]) -> None:
+def _dry_run_job(options: SyncOptions, currencies: dict[str, dict[int, Currency]]) -> Job:
+    """The dry run, keeping each tenant's Odoo currencies (by id): a plan names its currency
+    by Odoo id only."""
+
+    def job(config: Config, tenant: TenantConfig, progress: Progress) -> TenantResult:
+        with open_tenant(config, tenant, progress=progress) as engine:
+            result = engine.sync(options)
+            if result.planned:  # the reference data was read for them: no request more
+                known = engine.sides.refs.get().currencies.values()
+                currencies[tenant.name] = {c.id: c for c in known}
+            return result
+
+    return job
+
+
+def _print_plans(
+    outcomes: Sequence[Outcome], currencies: Mapping[str, Mapping[int, Currency]]
+) -> None:
     for o in outcomes:
         if o.result is None:
             continue
         for plan in o.result.planned:
+            currency = currencies.get(o.tenant, {}).get(plan.values.get("currency_id") or 0)
+            code = currency.code if currency else None
+            t = plan.expected
+            amounts = ", ".join(
+                f"{name} {money(value, code)}"
+                for name, value in (("untaxed", t.untaxed), ("tax", t.tax), ("total", t.total))
+            )
+            lines = len(plan.values["invoice_line_ids"])
             click.echo(
                 f"{o.tenant}: would create invoice for order {plan.values['ref']}"
-                f" ({plan.key}): {plan.expected}, {len(plan.values['invoice_line_ids'])}"
-                f" lines{', tax adjusted' if plan.needs_tax_adjustment else ''}"
+                f" ({plan.key}): {amounts}; {lines} lines"
+                f"{', tax adjusted' if plan.needs_tax_adjustment else ''}"
             )
 
 

@@ -21,6 +21,7 @@ from wooodoo import __version__
 from wooodoo import config as config_mod
 from wooodoo.config import Config, TenantConfig
 from wooodoo.errors import WooodooError
+from wooodoo.logs import ContextFilter, LogFormat, formatter
 
 EXIT_INTERRUPTED = 130
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -34,6 +35,7 @@ class CliState:
     def __init__(self, config_path: Path | None = None, verbosity: int = 0) -> None:
         self.config_path = config_path
         self.verbosity = verbosity  # -1 quiet, 0 normal, 1 -v, 2+ -vv
+        self.log_format: LogFormat = "text"
         self._config: Config | None = None
 
     @property
@@ -82,14 +84,15 @@ class CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks the handler the CLI installed, so a later call replaces it instead of adding one."""
 
 
-def configure_logging(verbosity: int) -> None:
+def configure_logging(verbosity: int, log_format: LogFormat = "text") -> None:
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logger = logging.getLogger("wooodoo")
     for handler in list(logger.handlers):
         if isinstance(handler, CliLogHandler):
             logger.removeHandler(handler)
     handler = CliLogHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s"))
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(formatter(log_format))
     logger.addHandler(handler)
     logger.setLevel(level)
 
@@ -105,7 +108,7 @@ def _more_verbose(ctx: click.Context, param: click.Parameter, count: int) -> Non
         if state.quiet:
             raise click.UsageError(CONFLICTING_VERBOSITY, ctx)
         state.verbosity += count
-        configure_logging(state.verbosity)
+        configure_logging(state.verbosity, state.log_format)
 
 
 def _quiet(ctx: click.Context, param: click.Parameter, quiet: bool) -> None:
@@ -114,7 +117,14 @@ def _quiet(ctx: click.Context, param: click.Parameter, quiet: bool) -> None:
         if state.verbosity > 0:
             raise click.UsageError(CONFLICTING_VERBOSITY, ctx)
         state.verbosity = -1
-        configure_logging(state.verbosity)
+        configure_logging(state.verbosity, state.log_format)
+
+
+def _log_format(ctx: click.Context, param: click.Parameter, log_format: str | None) -> None:
+    if log_format:
+        state = ctx.ensure_object(CliState)
+        state.log_format = "json" if log_format == "json" else "text"
+        configure_logging(state.verbosity, state.log_format)
 
 
 def _config_path(ctx: click.Context, param: click.Parameter, path: Path | None) -> None:
@@ -146,6 +156,13 @@ def shared_options(*, envvar: str | None = None) -> list[click.Option]:
         ),
         _state_option(
             ["-q", "--quiet"], _quiet, is_flag=True, help="Print only errors (for cron)."
+        ),
+        _state_option(
+            ["--log-format"],
+            _log_format,
+            type=click.Choice(["text", "json"]),
+            help="Log lines on stderr as text, or one JSON object per line with tenant and"
+            " run id (for log shippers).",
         ),
     ]
 
@@ -201,4 +218,5 @@ def main(ctx: click.Context) -> None:
       wooodoo secrets set --tenant acme odoo_api_key
       wooodoo --config /etc/wooodoo/shops.yaml secrets check
     """
-    configure_logging(ctx.ensure_object(CliState).verbosity)
+    state = ctx.ensure_object(CliState)
+    configure_logging(state.verbosity, state.log_format)

@@ -27,6 +27,7 @@ from wooodoo.errors import (
     EXIT_USAGE,
     WooodooError,
 )
+from wooodoo.logs import log_context
 from wooodoo.sync import Progress as ProgressCallback
 from wooodoo.sync import Stat, Step, SyncOptions, TenantResult
 from wooodoo.wiring import open_tenant
@@ -111,7 +112,8 @@ def run_tenants(
 
         started = time.monotonic()
         try:
-            result = job(config, tenant, on_progress)
+            with log_context(tenant.name):
+                result = job(config, tenant, on_progress)
             outcome = Outcome(tenant.name, result, None, time.monotonic() - started)
         except WooodooError as exc:
             outcome = Outcome(tenant.name, None, exc, time.monotonic() - started)

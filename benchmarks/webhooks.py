@@ -1,14 +1,19 @@
 """Webhook benchmark: signed deliveries from concurrent senders on loopback, turned into invoices.
 
 Run: .venv/bin/python benchmarks/webhooks.py --deliveries 2000 --senders 50 --orders 3000
-         [--seed 1] [--rate 0] [--server-process] [--json out.json]
+         [--seed 1] [--rate 200] [--server-process] [--json out.json]
      (or --quick: 200 deliveries from 10 senders, 300 orders)
 
 The real receiver and inbox worker (``wooodoo.webhook.serve.WebhookServer``: waitress and the
 worker thread) run in a thread of this process, against a sandbox with a generated shop;
 ``--server-process`` runs them as ``wooodoo webhook serve`` in a child process instead, as
-deployed, so that the sandbox and the senders do not share their interpreter lock. The senders
-send as fast as they are answered, or ``--rate`` deliveries per second in all.
+deployed. The senders run in a child process of their own (``webhook_senders.py``).
+
+The senders offer ``--rate`` deliveries per second in all (default 200: 50 senders at 4/s each;
+a store sends its hooks from its job queue, by default at most 5 at a time, one after the
+other). ``--rate 0`` is the closed loop instead: each sender sends again as soon as it is
+answered, which measures the machine's saturation: then the answer time is the queue, 50
+deliveries in flight divided by the throughput (Little's law), whatever the receiver does.
 
 Each delivery is one order as the store's hook renders it, signed with the tenant's secret,
 with its own delivery id: the invoiceable orders (an invoiced status, an active currency) first,
@@ -473,7 +478,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="a small run (the smoke test)")
     parser.add_argument(
-        "--rate", type=float, default=0, help="deliveries/s in all (0: as fast as answered)"
+        "--rate",
+        type=float,
+        default=200,
+        help="deliveries/s offered in all (default 200; 0: a closed loop, as fast as answered)",
     )
     parser.add_argument(
         "--server-process",

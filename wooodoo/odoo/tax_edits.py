@@ -55,40 +55,51 @@ def tax_item_edits(
 ) -> list[Any]:
     """Journal item edits that bring each tax to its amount (13-15: no tax totals there).
 
-    A customer invoice's tax is a credit. In another currency than the company's, the
-    amount goes to ``amount_currency`` and the credit follows at the line's own rate.
+    A customer invoice's tax is a credit, a credit note's a debit: the side the move's tax
+    items are on now says which (Odoo computed them from the same taxes; an adjustment moves
+    them by a cent or so, never across zero). In another currency than the company's, the
+    amount goes to ``amount_currency`` and the balance follows at the line's own rate.
     """
     by_tax: dict[int, list[dict[str, Any]]] = {}
     for line in lines:
         tax = line["tax_line_id"]
         if isinstance(tax, list) and tax and tax[0] in tax_by_tax:
             by_tax.setdefault(tax[0], []).append(line)
+    # +1: the tax is a credit (invoice), -1: a debit (credit note)
+    side = Decimal(-1) if sum((_credit(line) for line in lines), Decimal(0)) < 0 else Decimal(1)
     commands: list[Any] = []
     for tax_id, tax_lines in by_tax.items():
         first, *others = tax_lines
         foreign = _foreign(first, company_currency)
-        field = "amount_currency" if foreign else "credit"
-        sign = Decimal(-1) if foreign else Decimal(1)
-        rest = sum((decimal_of(o.get(field)) * sign for o in others), Decimal(0))
-        if not foreign:
-            rest -= sum((decimal_of(o.get("debit")) for o in others), Decimal(0))
-        amount = tax_by_tax[tax_id] - rest
+        if foreign:
+            rest = sum((-decimal_of(o.get("amount_currency")) for o in others), Decimal(0))
+        else:
+            rest = sum((_credit(o) for o in others), Decimal(0))
+        amount = tax_by_tax[tax_id] * side - rest  # the first item's credit (negative: debit)
         vals: dict[str, Any]
         if foreign:
             old_currency = -decimal_of(first.get("amount_currency"))
-            old_balance = decimal_of(first.get("credit")) - decimal_of(first.get("debit"))
             if not old_currency:
                 raise OdooRecordError(f"move {move_id}: no rate on its tax line")
-            credit = (amount * old_balance / old_currency).quantize(Decimal("0.01"))
-            vals = {"amount_currency": -float(amount), "credit": float(credit), "debit": 0.0}
+            balance = (amount * _credit(first) / old_currency).quantize(Decimal("0.01"))
+            vals = {"amount_currency": -float(amount), **_sides(balance)}
         else:
-            vals = {"credit": float(amount), "debit": 0.0}
+            vals = _sides(amount)
             if major >= 14:
                 vals["amount_currency"] = -float(amount)  # 14+ keep it on every line
         commands.append((1, first["id"], vals))
     if not commands:
         raise OdooRecordError(f"move {move_id}: no tax line to adjust")
     return commands
+
+
+def _credit(line: Mapping[str, Any]) -> Decimal:
+    return decimal_of(line.get("credit")) - decimal_of(line.get("debit"))
+
+
+def _sides(credit: Decimal) -> dict[str, Any]:
+    """A credit (positive) or a debit (negative) as Odoo's two columns."""
+    return {"credit": float(max(credit, Decimal(0))), "debit": float(max(-credit, Decimal(0)))}
 
 
 def _foreign(line: Mapping[str, Any], company_currency: int | None) -> bool:

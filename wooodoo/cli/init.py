@@ -104,8 +104,7 @@ def init(
     \b
     Examples:
       wooodoo init
-      wooodoo init --tenant acme --store-url https://shop.acme.example \\
-        --odoo-url https://acme.odoo.com --odoo-login sync@acme.example --yes
+      wooodoo init --tenant acme --yes   # the rest asked, or from flags
       wooodoo init --starter --path ./shops.yaml
     """
     path = config_mod.locate_config(target or state.config_path)

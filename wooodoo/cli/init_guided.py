@@ -182,15 +182,16 @@ def _proposals(state: CliState, ask: Asker, a: Answers, found: Discovery) -> dic
     return sync
 
 
-def _final_ping(state: CliState, tenant: TenantConfig) -> None:
-    result = ping_tenant(tenant)
+def _final_ping(state: CliState, config: TenantConfig) -> None:
+    result = ping_tenant(config)
+    tenant = config.name
     for warning in result.warnings:
-        state.warn(f"{tenant.name}: {warning}")
+        state.warn(f"{tenant}: {warning}")
     for error in result.errors:
-        state.warn(f"{tenant.name}: {error.message}")
+        state.warn(f"{tenant}: {error.message}")
     verdict = "every check passes" if result.ok else "fix the warnings above, then run it again"
-    state.echo(f"wooodoo ping --tenant {tenant.name}: {verdict}")
-    state.echo(f"next: wooodoo sync --tenant {tenant.name} --dry-run --limit 20")
+    state.echo(f"ping: {verdict} (again: `wooodoo ping --tenant {tenant}`)")
+    state.echo(f"next: wooodoo sync --tenant {tenant} --dry-run --limit 20")
 
 
 def parse_taxes(values: tuple[str, ...]) -> dict[str, str]:

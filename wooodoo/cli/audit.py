@@ -1,5 +1,5 @@
-"""``wooodoo audit``: the local audit trail (runs, failures, a record's history, the webhook
-inbox), no network."""
+"""``wooodoo audit``: the group, its overview, ``failures`` and ``inbox``; the reports live in
+``audit_runs``, ``audit_events`` and ``audit_prune``. The local audit trail only, no network."""
 
 from __future__ import annotations
 

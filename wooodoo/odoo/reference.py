@@ -70,10 +70,15 @@ def read_currencies(api: OdooApi) -> dict[str, Currency]:
     )
     return {
         r["name"]: Currency(
-            r["id"], r["name"], int(r.get("decimal_places") or 2), bool(r["active"])
+            r["id"], r["name"], _decimals(r.get("decimal_places")), bool(r["active"])
         )
         for r in rows
     }
+
+
+def _decimals(value: object) -> int:
+    """0 is a currency without cents (JPY); only a missing value means the usual 2."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 2
 
 
 def read_sale_taxes(api: OdooApi) -> list[OdooTax]:

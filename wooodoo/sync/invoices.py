@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from wooodoo.errors import TransientError
@@ -148,10 +147,11 @@ def settle(
 
 
 def _adjustable(plan: InvoicePlan, state: MoveState) -> bool:
-    """Only the tax differs, by at most a cent per line: Odoo rounded otherwise than the shop."""
+    """Only the tax differs, by at most one unit of the currency (a cent, a yen) per line:
+    Odoo rounded otherwise than the shop."""
     # a reversal copied from Odoo has no planned lines of the shop: count its Odoo lines
     lines = len(plan.lines) or len(plan.values.get("invoice_line_ids", ()))
-    tolerance = Decimal("0.01") * lines
+    tolerance = plan.quantum * lines
     return (
         state.untaxed == plan.expected.untaxed and abs(state.tax - plan.expected.tax) <= tolerance
     )

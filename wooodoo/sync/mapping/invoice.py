@@ -54,6 +54,7 @@ class InvoicePlan:
     expected_tax_by_tax: dict[int, Decimal]  # Odoo tax id -> the store's tax amount
     predicted_tax_by_tax: dict[int, Decimal]  # what Odoo will compute before any adjustment
     lines: tuple[PlannedLine, ...]
+    quantum: Decimal = Decimal("0.01")  # the currency's smallest unit (1 for JPY)
 
     @property
     def needs_tax_adjustment(self) -> bool:
@@ -140,6 +141,7 @@ def map_order(order: Order, ref: Reference) -> InvoicePlan:
         expected_tax_by_tax={k: v for k, v in expected_tax.items() if v or k in predicted},
         predicted_tax_by_tax={k: v for k, v in predicted.items() if v or k in expected_tax},
         lines=tuple(lines),
+        quantum=quantum,
     )
 
 

@@ -55,4 +55,8 @@ def reversal_plan(
         # the same lines: Odoo computes what it computed for the invoice, before any adjustment
         predicted_tax_by_tax=dict(invoice.tax_by_tax),
         lines=(),
+        quantum=next(
+            (c.quantum for c in ref.currencies.values() if c.id == invoice.currency_id),
+            Decimal("0.01"),
+        ),
     )

@@ -16,9 +16,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.e2e_helpers import Box, active_currencies, odoo_read, running_box, shop_orders
+from tests.sync.test_kill import RUN_TIMEOUT, kill_when, start_sync
 from wooodoo.cli import main
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
-from wooodoo.sandbox import SINCE
+from wooodoo.sandbox import SINCE, WorkModel
 from wooodoo.sandbox.proof import books_side, differences, shop_side
 from wooodoo.sandbox.shop.after_sale import AfterSale, after_sale
 
@@ -132,3 +133,40 @@ def test_a_persons_changes_are_named_and_replays_change_nothing(
         assert sorted((f["problem"], f["key"]) for f in found) == sorted(
             [("deleted", deleted), ("reset to draft", drafted)]
         )
+
+
+def test_killed_between_a_credit_note_s_create_and_its_post_then_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL once Odoo got the first credit notes' create and before any post; Odoo commits
+    the create after the kill. The next run finds the drafts by key and posts them: no twin."""
+    with running_box(
+        tmp_path, monkeypatch, orders=200, seed=5, on_amend="reissue"
+    ) as box:  # fmt: skip
+        assert box.sb.odoo_app.set_active("res.currency", [("name", "=", "JPY")], True)
+        assert box.sync().exit_code == EXIT_OK
+        done = after_sale(box.sb.store, seed=11)
+        box.sb.odoo_app.work = WorkModel(per_call=0.3, per_move=0.02)
+        counts = box.sb.odoo_counter.snapshot
+        created, posted = "odoo account.move.create", "odoo account.move.action_post"
+        seen_created, seen_posted = counts().get(created, 0), counts().get(posted, 0)
+        proc = start_sync(box)
+        assert kill_when(proc, lambda: counts().get(created, 0) > seen_created, RUN_TIMEOUT)
+        assert counts().get(posted, 0) == seen_posted  # killed before any post
+        assert box.sb.odoo_app.wait_idle(timeout=RUN_TIMEOUT)
+        drafts = [m for m in moves(box) if m[2] == "draft"]
+        kinds = {origin.split("/")[1] for _, origin, _ in drafts}
+        assert kinds & {"refund", "cancel", "amend"}, f"no credit note among the drafts: {kinds}"
+        box.sb.odoo_app.work = WorkModel()
+
+        again = start_sync(box)
+        out, err = again.communicate(timeout=RUN_TIMEOUT)
+        assert again.returncode == EXIT_OK, out + err
+        after = moves(box)
+        origins = [origin for _, origin, _ in after]
+        assert len(origins) == len(set(origins))  # no key twice
+        assert [m for m in after if m[2] != "posted"] == []
+        assert {m[0] for m in drafts} <= {m[0] for m in after}  # the drafts were posted
+        shop = shop_side(box.sb, since=SINCE, active=active_currencies(box.sb))
+        assert differences(shop.nets, books_side(box.sb, box.tenant_name)) == []
+        assert done.refunds > 0

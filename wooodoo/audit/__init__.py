@@ -19,6 +19,7 @@ from wooodoo.audit.records import (
     InboxItem,
     Link,
     Pruned,
+    RetryPolicy,
     Run,
     TenantStats,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "InboxItem",
     "Link",
     "Pruned",
+    "RetryPolicy",
     "Run",
     "TenantStats",
     "now_iso",

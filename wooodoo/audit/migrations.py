@@ -110,6 +110,20 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX events_at ON events (at);
         """,
     ),
+    (
+        # the operations loop: a replay points at the event it replays; a failure keeps its
+        # retry schedule (``waits_for``: retry | change | person | conflict) and, when it
+        # waits for a change of the config or of Odoo's reference data, what they were
+        "0004_retry_and_replay",
+        """
+        ALTER TABLE events ADD COLUMN replays INTEGER;
+        ALTER TABLE failures ADD COLUMN next_attempt_at TEXT;
+        ALTER TABLE failures ADD COLUMN waits_for TEXT NOT NULL DEFAULT 'retry';
+        ALTER TABLE failures ADD COLUMN fingerprint TEXT;
+        UPDATE failures SET next_attempt_at = last_at;
+        CREATE INDEX failures_due ON failures (tenant, next_attempt_at);
+        """,
+    ),
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 # What lands in the failures table: records a person must look at, and `replay` retries.
@@ -15,7 +15,19 @@ SETTLED_ACTIONS = frozenset(
 )
 
 # Every action an event can carry (`audit events --status` accepts these).
-ACTIONS = ATTENTION_ACTIONS | SETTLED_ACTIONS | {"refunded", "removed", "would_create"}
+# ``replayed``: a replay read the record again and found nothing to do; ``drift``: a change
+# made in Odoo by a person (cancelled, reset to draft, deleted, partners merged)
+ACTIONS = (
+    ATTENTION_ACTIONS
+    | SETTLED_ACTIONS
+    | {
+        "refunded",
+        "removed",
+        "would_create",
+        "replayed",
+        "drift",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,10 @@ class Event:
     odoo_name: str | None = None
     error: str | None = None
     payload: Any = None
+    replays: int | None = None  # the event this attempt replays (replay, automatic retry)
+    # a failure that only a change of these can fix (config, Odoo's reference data): it is
+    # retried when they change, not on a timer; not stored with the event, only the failure
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +100,25 @@ class Failure:
     reason: str
     attempts: int
     last_at: datetime
+    next_attempt_at: datetime | None = None  # None: it waits for a change or a person
+    waits_for: str = "retry"  # retry (on a timer) | change | person (after the cap) | conflict
+    fingerprint: str | None = None  # what the config and Odoo were when it failed (change)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Automatic retry of failed records between runs: exponential backoff, then a person.
+
+    After attempt n (n = 1, 2...) the next one is due ``base * 2**(n-1)`` later (at most
+    ``longest``); after ``cap`` attempts the record waits for a person."""
+
+    base: timedelta = timedelta(minutes=5)
+    longest: timedelta = timedelta(hours=12)
+    cap: int = 8
+
+    def gap(self, attempts: int) -> timedelta:
+        gap: timedelta = self.base * 2 ** max(0, attempts - 1)
+        return min(self.longest, gap)
 
 
 @dataclass(frozen=True)

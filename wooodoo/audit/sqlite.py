@@ -26,6 +26,7 @@ from wooodoo.audit.records import (
     InboxItem,
     Link,
     Pruned,
+    RetryPolicy,
     Run,
     TenantStats,
 )
@@ -41,10 +42,14 @@ _CHUNK = 500
 class AuditStore:
     """One SQLite file (0600, WAL). Reading it never needs the network."""
 
-    def __init__(self, path: Path, *, durable: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, durable: bool = False, retry: RetryPolicy | None = None
+    ) -> None:
         """``durable``: every commit reaches the disk before it returns (an fsync each), so a
-        power cut keeps it too; without it, a commit survives a crash of the process only."""
+        power cut keeps it too; without it, a commit survives a crash of the process only.
+        ``retry``: when a failed record is tried again (automatic retry)."""
         self.path = path
+        self.retry = retry or RetryPolicy()
         _create_private(path)
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
@@ -124,7 +129,7 @@ class AuditStore:
         with migrations.transaction(self.db) as db:
             for event in events:
                 _insert_event(db, tenant, run_id, event, at)
-                _note_attention(db, tenant, event, at)
+                _note_attention(db, tenant, event, at, self.retry)
             for link in links:
                 _upsert_link(db, tenant, link, at)
             if cursor is not None:
@@ -264,15 +269,18 @@ def _insert_event(
     payload = json.dumps(scrub(e.payload), default=str) if e.payload is not None else None
     db.execute(
         "INSERT INTO events (run_id, tenant, kind, source_id, source_version, key, action,"
-        " odoo_model, odoo_id, odoo_name, error, payload, at)"
+        " odoo_model, odoo_id, odoo_name, error, payload, at, replays)"
         " VALUES (:run_id, :tenant, :kind, :source_id, :source_version, :key, :action,"
-        " :odoo_model, :odoo_id, :odoo_name, :error, :payload, :at)",
+        " :odoo_model, :odoo_id, :odoo_name, :error, :payload, :at, :replays)",
         {**vars(e), "run_id": run_id, "tenant": tenant, "payload": payload, "at": at},
     )
 
 
-def _note_attention(db: sqlite3.Connection, tenant: str, e: Event, at: str) -> None:
-    """Open or update the key's failure when it needs a person; close it once it is settled."""
+def _note_attention(
+    db: sqlite3.Connection, tenant: str, e: Event, at: str, retry: RetryPolicy
+) -> None:
+    """Open or update the key's failure when it needs a person, with when to try it again;
+    close it once it is settled."""
     if e.action in ATTENTION_ACTIONS:
         db.execute(
             "INSERT INTO failures (tenant, key, kind, source_id, reason, first_at,"
@@ -281,8 +289,28 @@ def _note_attention(db: sqlite3.Connection, tenant: str, e: Event, at: str) -> N
             " attempts = attempts + 1, last_at = excluded.last_at",
             (tenant, e.key, e.kind, e.source_id, e.error or "", at, at),
         )
+        attempts = db.execute(
+            "SELECT attempts FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key)
+        ).fetchone()[0]
+        waits, next_at = _schedule(e, int(attempts), at, retry)
+        db.execute(
+            "UPDATE failures SET waits_for = ?, next_attempt_at = ?, fingerprint = ?"
+            " WHERE tenant = ? AND key = ?",
+            (waits, next_at, e.fingerprint, tenant, e.key),
+        )
     elif e.action in SETTLED_ACTIONS:
         db.execute("DELETE FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key))
+
+
+def _schedule(e: Event, attempts: int, at: str, retry: RetryPolicy) -> tuple[str, str | None]:
+    """What a failure waits for, and when it is tried again (None: not on a timer)."""
+    if e.action == "conflict":
+        return "conflict", None  # two truths: a person decides
+    if e.fingerprint is not None:
+        return "change", None  # the config or Odoo must change first
+    if attempts >= retry.cap:
+        return "person", None
+    return "retry", (from_iso(at) + retry.gap(attempts)).isoformat(timespec="seconds")
 
 
 def _upsert_link(db: sqlite3.Connection, tenant: str, link: Link, at: str) -> None:
@@ -316,7 +344,8 @@ def _json(text: str | None) -> Any:
 
 
 def _event(row: sqlite3.Row) -> EventRecord:
-    return _record(EventRecord, row, at=from_iso(row["at"]), payload=_json(row["payload"]))
+    at, payload = from_iso(row["at"]), _json(row["payload"])
+    return _record(EventRecord, row, at=at, payload=payload, fingerprint=None)
 
 
 def _link(row: sqlite3.Row) -> Link:
@@ -331,4 +360,10 @@ def _run(row: sqlite3.Row) -> Run:
 
 
 def _failure(row: sqlite3.Row) -> Failure:
-    return _record(Failure, row, last_at=from_iso(row["last_at"]))
+    due = row["next_attempt_at"]
+    return _record(
+        Failure,
+        row,
+        last_at=from_iso(row["last_at"]),
+        next_attempt_at=from_iso(due) if due else None,
+    )

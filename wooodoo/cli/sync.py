@@ -1,4 +1,4 @@
-"""The commands that move records: ``sync`` and ``replay``."""
+"""The commands that move records: ``sync`` (and ``replay``, from its own module)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 
 from wooodoo.cli.group import CliState, pass_state
 from wooodoo.cli.human import money
+from wooodoo.cli.replay import replay
 from wooodoo.cli.tenants import (
     Job,
     Outcome,
@@ -130,38 +131,6 @@ def _print_plans(
             )
 
 
-@click.command()
-@tenant_option
-@click.option(
-    "--key",
-    "keys",
-    multiple=True,
-    metavar="KEY",
-    help="Only this record, e.g. acme/order/123 (repeatable).",
-)
-@pass_state
-def replay(state: CliState, tenant_names: tuple[str, ...], keys: tuple[str, ...]) -> None:
-    """Retry the records that failed, after the cause has been fixed.
-
-    Failed records are listed by `wooodoo audit failures`; they are read again
-    from WooCommerce and go through the same checks as in a sync (nothing is
-    created twice).
-
-    \b
-    Examples:
-      wooodoo replay                          # every failed record of every tenant
-      wooodoo replay --tenant acme --key acme/order/1042
-    """
-
-    def job(config: Config, tenant: TenantConfig, progress: Progress) -> TenantResult:
-        with open_tenant(config, tenant, progress=progress) as engine:
-            return engine.replay(list(keys) or None)
-
-    outcomes = run_tenants(state, state.tenants(tenant_names), job)
-    print_outcomes(state, outcomes, title="wooodoo replay")
-    raise SystemExit(overall_exit([o.exit_code for o in outcomes]))
-
-
 def register(group: click.Group) -> None:
-    for command in (sync, replay):
-        group.add_command(command)
+    group.add_command(sync)
+    group.add_command(replay)

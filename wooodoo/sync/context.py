@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,17 @@ class References:
             self._ref = with_included_twins(self.odoo.load_reference(spec))
         return self._ref
 
+    @property
+    def loaded(self) -> bool:
+        return self._ref is not None
+
+    def fingerprint(self) -> str:
+        """What a failure of mapping depends on: the config's sync section and the Odoo data
+        it was mapped with (products aside: they are learned as orders come)."""
+        ref = self.get()
+        odoo = (ref.currencies, ref.taxes, ref.accounts, ref.countries, ref.journal_id)
+        return f"{config_fingerprint(self.tenant)}:{_digest(repr(odoo))}"
+
     def learn_products(self, orders: Sequence[Order]) -> None:
         """Odoo products for the SKUs of these orders not asked about yet: one search."""
         ref = self.get()
@@ -56,6 +68,15 @@ class References:
         found = self.odoo.products_by_sku(unknown)
         if found:
             self._ref = replace(ref, products_by_sku={**ref.products_by_sku, **found})
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def config_fingerprint(tenant: TenantConfig) -> str:
+    """The tenant's ``sync`` section, digested: a failure it caused is retried once it changes."""
+    return _digest(repr(tenant.sync))
 
 
 @dataclass
@@ -83,6 +104,7 @@ class BatchOutcome:
 class BatchOptions:
     since: date
     dry_run: bool = False
+    recreate: bool = False  # replay: make again what a person removed in Odoo
 
 
 @dataclass(frozen=True)

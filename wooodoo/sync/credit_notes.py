@@ -103,7 +103,9 @@ class CreditNotes:
             untaxed = self.sides.tenant.sync.refund_tax == "untaxed"
             plan = map_refund(refund, order, invoice_id, self.sides.refs.get(), untaxed=untaxed)
         except MappingError as exc:
-            self._event(refund_key(self.sides.name, refund.id), refund.id, "failed", str(exc))
+            key = refund_key(self.sides.name, refund.id)
+            fingerprint = self.sides.refs.fingerprint()
+            self._event(key, refund.id, "failed", str(exc), order=order.id, fingerprint=fingerprint)
             self.out.stats[Stat.FAILED] += 1
             return False
         plans[plan.key] = (plan, order)
@@ -160,16 +162,22 @@ class CreditNotes:
         error: str | None,
         odoo_id: int | None = None,
         odoo_name: str | None = None,
+        *,
+        order: int | None = None,
+        fingerprint: str | None = None,
     ) -> None:
+        """``order``: the refund's order, kept as the event's source version (replay)."""
         self.out.events.append(
             Event(
                 "refund",
                 str(source),
                 key,
                 action,
+                source_version=str(order) if order is not None else None,
                 odoo_model="account.move" if odoo_id else None,
                 odoo_id=odoo_id,
                 odoo_name=odoo_name,
                 error=error,
+                fingerprint=fingerprint,
             )
         )

@@ -77,7 +77,9 @@ def check_invoiced(pairs: list[tuple[Order, Link]], sync: SyncConfig) -> Checked
     return out
 
 
-DONE = ("conflict", "cancelled")  # nothing more to do: a person's call, or a cancelled draft
+# nothing more to do: a person's call, a cancelled draft, or an invoice a person deleted in
+# Odoo (never made again unless replayed)
+DONE = ("conflict", "cancelled", "deleted")
 
 
 def _answered(order: Order, link: Link, reason: str, sync: SyncConfig, out: Checked) -> bool:

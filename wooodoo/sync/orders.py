@@ -29,6 +29,7 @@ from wooodoo.sync.twin_sweep import TwinOutcome, settle_moves
 from wooodoo.woo.models import Order
 
 INVOICED = ("posted", "draft")
+REMOVED = ("deleted", "cancelled")  # by a person in Odoo (or a draft wooodoo cancelled)
 
 
 class OrderBatch:
@@ -52,7 +53,7 @@ class OrderBatch:
             return self.out
         keys = [order_key(self.sides.name, o.id) for o in orders]
         local = self.sides.store.links(self.sides.name, keys)
-        todo = self._sort(orders, local, options.since)
+        todo = self._sort(orders, local, options.since, options.recreate)
         plans = self._plans(todo)
         by_id = {o.id: o for o in todo}
         found = self.sides.odoo.find_invoices([p.key for p in plans]) if plans else []
@@ -101,14 +102,28 @@ class OrderBatch:
             queue.finish()
             self.out.add(queue.take()[0])
 
-    def _failed(self, order: Order, reason: str) -> None:
+    def _failed(self, order: Order, reason: str, fingerprint: str | None = None) -> None:
+        """``fingerprint``: a cause only a change of the config or Odoo can fix."""
         key = order_key(self.sides.name, order.id)
         self.out.events.append(
-            order_event(order.id, key, "failed", source_version=order.version, error=reason)
+            order_event(
+                order.id,
+                key,
+                "failed",
+                source_version=order.version,
+                error=reason,
+                fingerprint=fingerprint,
+            )
         )
         self.out.stats[Stat.FAILED] += 1
 
-    def _sort(self, orders: Sequence[Order], local: Mapping[str, Link], since: date) -> list[Order]:
+    def _sort(
+        self,
+        orders: Sequence[Order],
+        local: Mapping[str, Link],
+        since: date,
+        recreate: bool = False,
+    ) -> list[Order]:
         """The orders to invoice; the rest are checked (invoiced) or skipped (their status)."""
         statuses = set(self.sides.tenant.sync.statuses)
         todo: list[Order] = []
@@ -120,6 +135,8 @@ class OrderBatch:
             # a draft left as a mismatch is looked at again (replay, or a later sync), unless
             # its order is cancelled: then the draft is cancelled
             cancelled = order.status == "cancelled"
+            if link is not None and link.state in REMOVED and recreate:
+                link = None  # replay: what a person removed in Odoo is made again
             if link is not None and (link.state != "mismatch" or cancelled):
                 invoiced.append((order, link))
             elif order.local_date_created < since:
@@ -165,7 +182,7 @@ class OrderBatch:
             try:
                 plans.append(map_order(order, self.sides.refs.get()))
             except MappingError as exc:
-                self._failed(order, str(exc))
+                self._failed(order, str(exc), self.sides.refs.fingerprint())
         return plans
 
     def _dry_run(

@@ -41,6 +41,9 @@ class Stat(StrEnum):
     REVERSED = "reversed"  # posted invoices of cancelled orders reversed in full
     CANCELLED = "cancelled"  # draft invoices of cancelled orders cancelled in Odoo
     REISSUED = "reissued"  # amended orders: old invoice reversed, new one made
+    RETRIED = "retried"  # failed records tried again by the automatic retry
+    NEEDS_ATTENTION = "needs_attention"  # failures past the retry cap: a person's turn
+    DRIFT = "drift"  # changes made in Odoo by hand: cancelled, reset, deleted, merged
 
     @classmethod
     def needing_attention(cls) -> tuple[Stat, ...]:
@@ -79,5 +82,5 @@ class TenantResult:
         return sum(self.stats[s] for s in Stat.needing_attention())
 
     def finish(self) -> None:
-        if self.exit_code == EXIT_OK and self.failed:
+        if self.exit_code == EXIT_OK and (self.failed or self.stats[Stat.NEEDS_ATTENTION]):
             self.exit_code = EXIT_RECORDS_FAILED

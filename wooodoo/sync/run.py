@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +20,8 @@ from wooodoo.sync.orders import OrderBatch
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.partners import CustomerSweep
 from wooodoo.sync.ports import AuditLog, OdooTarget, OrderPageLike, WooSource
+from wooodoo.sync.replay import targets_for, targets_of_failures
+from wooodoo.sync.retry import REFERENCE_CHECK, REFERENCE_CURSOR, Replayer, config_now, due
 from wooodoo.sync.twin_sweep import TwinSweep
 from wooodoo.woo.models import Order
 
@@ -62,6 +64,7 @@ class Engine:
         with self._recorded_run("sync --dry-run" if options.dry_run else "sync") as result:
             if not options.dry_run:
                 self._sweep_twins(result)
+                self._retry(result)
             self._sync_orders(options, result)
             if not options.dry_run:
                 self._drain(result)  # what webhooks left while this run held the lock
@@ -69,42 +72,69 @@ class Engine:
             self._customers(result, options.dry_run).sweep(
                 mark=started - overlap, full=options.full
             )
+            if not options.dry_run:
+                self._needs_attention(result)
         return result
 
-    def replay(self, keys: Sequence[str] | None = None) -> TenantResult:
-        """Try the failed records again (all of them, or only ``keys``)."""
-        failures = [
-            f for f in self.sides.store.failures(self.sides.name) if keys is None or f.key in keys
-        ]
-
-        def ids(kind: str) -> list[int]:
-            return sorted(
-                {int(f.source_id) for f in failures if f.kind == kind and f.source_id.isdigit()}
-            )
-
+    def replay(self, keys: Sequence[str] | Mapping[str, int | None] | None = None) -> TenantResult:
+        """Try these keys' records again (None: every failed record), through the same batch;
+        what a person removed in Odoo is made again. Each attempt points at the event it
+        replays."""
+        store = self.sides.store
+        if keys is None:
+            targets = targets_of_failures(self.sides.name, store.failures(self.sides.name), store)
+        else:
+            targets = targets_for(self.sides.name, keys, store)
         with self._recorded_run("replay") as result:
             self._sweep_twins(result)
-            order_ids = ids("order")
-            size = self.sides.tenant.sync.batch_size
-            for start in range(0, len(order_ids), size):
-                chunk = order_ids[start : start + size]
-                orders = self.sides.woo.get_orders(chunk)
-                gone = sorted(set(chunk) - {o.id for o in orders})
-                reason = "the order no longer exists in WooCommerce"
-                events = [
-                    order_event(i, order_key(self.sides.name, i), "failed", error=reason)
-                    for i in gone
-                ]
-                result.stats[Stat.FAILED] += len(events)
-                done = self._batch(orders, BatchOptions(self.sides.tenant.sync.since), result)
-                self.sides.store.commit_page(
-                    self.sides.name, result.run_id, events + done.events, done.links
-                )
-            customer_ids = ids("customer")
-            if customer_ids:
-                for customers in self.sides.woo.iter_customers(ids=customer_ids):
-                    self._customers(result).process(customers)
+            self._replayer(result).run(targets, recreate=True)
         return result
+
+    def _retry(self, result: TenantResult) -> None:
+        """The automatic retry a sync starts with: the failed records that are due again."""
+        store, name = self.sides.store, self.sides.name
+        failures = store.failures(name)
+        if not failures:
+            return
+        now = datetime.now(UTC)
+        chosen = due(failures, now, config_now(self.sides), lambda: self._odoo_now(now))
+        if chosen:
+            result.stats[Stat.RETRIED] += len(chosen)
+            targets = targets_of_failures(name, chosen, store)
+            self._replayer(result).run(targets, recreate=False)
+
+    def _odoo_now(self, now: datetime) -> str | None:
+        """The Odoo part of the fingerprint, when this run has Odoo's data or it is time to
+        read it again (at most hourly for an idle run)."""
+        store, name = self.sides.store, self.sides.name
+        last = store.cursor(name, REFERENCE_CURSOR)
+        if (
+            not self.sides.refs.loaded
+            and last
+            and now - datetime.fromisoformat(last) < (REFERENCE_CHECK)
+        ):
+            return None
+        store.commit_page(name, None, [], cursor=(REFERENCE_CURSOR, now.isoformat()))
+        return self.sides.refs.fingerprint().split(":")[1]
+
+    def _needs_attention(self, result: TenantResult) -> None:
+        """Count the failures past the retry cap (exit 1 while they wait). A run that read
+        Odoo's reference data anyway resets the clock of its next check."""
+        store, name = self.sides.store, self.sides.name
+        waiting = [f for f in store.failures(name) if f.waits_for == "person"]
+        result.stats[Stat.NEEDS_ATTENTION] += len(waiting)
+        if self.sides.refs.loaded:
+            now = datetime.now(UTC).isoformat()
+            store.commit_page(name, None, [], cursor=(REFERENCE_CURSOR, now))
+
+    def _replayer(self, result: TenantResult) -> Replayer:
+        return Replayer(
+            self.sides,
+            lambda orders, options: self._batch(orders, options, result),
+            lambda: self._customers(result),
+            result.run_id,
+            result.stats,
+        )
 
     def drain_inbox(self, between: Callable[[], None] = lambda: None) -> TenantResult | None:
         """Turn the waiting webhook deliveries into invoices and partners (None: none waits).

@@ -265,6 +265,19 @@ class FakeOdoo:
         self.calls.append("products_by_sku")
         return {sku: self.products[sku] for sku in skus if sku in self.products}
 
+    # what changed in Odoo: the fake records no write dates, so nothing changed
+    def changed_moves(self, prefix: str, since: str) -> list[dict[str, Any]]:
+        return []
+
+    def count_moves(self, prefix: str) -> int:
+        return 0
+
+    def changed_partners(self, since: str) -> list[dict[str, Any]]:
+        return []
+
+    def existing(self, model: str, ids: Sequence[int]) -> list[int]:
+        return list(ids)
+
     def _untaxed_and_raw_tax(self, move: FakeMove) -> tuple[Decimal, dict[int, Decimal]]:
         untaxed = Decimal(0)
         raw: dict[int, Decimal] = {}

@@ -171,6 +171,60 @@ class OdooWriter(PaymentWriter):
             )
         )
 
+    # ------------------------------------------------------------ what changed in Odoo
+
+    def changed_moves(self, prefix: str, since: str) -> list[dict[str, Any]]:
+        """Invoices and credit notes with our keys written since ``since`` (Odoo's UTC text),
+        cancelled ones too: one call."""
+        return list(
+            self.api.call(
+                "account.move",
+                "search_read",
+                domain=[
+                    ("invoice_origin", "=like", _like_literal(prefix) + "%"),
+                    (self.fields.move_type, "in", ["out_invoice", "out_refund"]),
+                    ("write_date", ">=", since),
+                ],
+                fields=["invoice_origin", "name", "state", "write_date"],
+                order="write_date",
+            )
+        )
+
+    def count_moves(self, prefix: str) -> int:
+        return int(
+            self.api.call(
+                "account.move",
+                "search_count",
+                domain=[
+                    ("invoice_origin", "=like", _like_literal(prefix) + "%"),
+                    (self.fields.move_type, "in", ["out_invoice", "out_refund"]),
+                ],
+            )
+        )
+
+    def changed_partners(self, since: str) -> list[dict[str, Any]]:
+        """Partners written since ``since``, archived ones too: one call (a merge writes the
+        partner that survives it)."""
+        return list(
+            self.api.call(
+                "res.partner",
+                "search_read",
+                domain=[("write_date", ">=", since)],
+                fields=["ref", "email", "name", "active", "write_date"],
+                order="write_date",
+                context={"active_test": False},
+            )
+        )
+
+    def existing(self, model: str, ids: Sequence[int]) -> list[int]:
+        """Which of ``ids`` still exist (archived ones included)."""
+        if not ids:
+            return []
+        found = self.api.call(
+            model, "search", domain=[("id", "in", list(ids))], context={"active_test": False}
+        )
+        return [int(i) for i in found]
+
     def remove_partners(self, ids: Sequence[int]) -> None:
         self._unlink("res.partner", ids)
 

@@ -16,6 +16,7 @@ from wooodoo.sync.credit_queue import CreditQueue
 from wooodoo.sync.inbox import InboxDrain
 from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import order_key
+from wooodoo.sync.odoo_changes import OdooChanges
 from wooodoo.sync.orders import OrderBatch
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.partners import CustomerSweep
@@ -64,6 +65,7 @@ class Engine:
         with self._recorded_run("sync --dry-run" if options.dry_run else "sync") as result:
             if not options.dry_run:
                 self._sweep_twins(result)
+                OdooChanges(self.sides, result.run_id, result.stats).run()
                 self._retry(result)
             self._sync_orders(options, result)
             if not options.dry_run:

@@ -1,0 +1,97 @@
+"""Odoo-side polling against the sandbox: what a person did in Odoo is reported once and
+followed, never undone; an idle run stays within its request budget."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e_helpers import invoices, running_box
+from wooodoo.sandbox.odoo.merge import merge_partners
+from wooodoo.sync import Stat, SyncOptions
+
+
+def test_deleted_reset_and_merged_are_reported_once_and_not_recreated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_box(tmp_path, monkeypatch, orders=40, seed=5) as box:
+        box.sync()
+        box.sync()  # the poll's cursor and count are set
+        links = {k: link for k, link in box.order_links().items() if link.state == "posted"}
+        (k_deleted, deleted), (k_reset, reset) = sorted(links.items())[:2]
+        with box.audit() as store:
+            partner_links = [
+                link
+                for link in store.all_links(box.tenant_name)
+                if link.odoo_model == "res.partner"
+            ]
+        merged = partner_links[0]
+        time.sleep(1.1)  # write_date has whole seconds: a person's change comes after ours
+        app = box.sb.odoo_app
+        with app.transaction():  # a person's own partner for the same buyer, ours merged into it
+            kept = app.env("res.partner").create({"name": "Kept By Hand"})
+        with app.transaction():
+            moves = app.env("account.move", {"force_delete": True})
+            moves.button_draft([deleted.odoo_id, reset.odoo_id])  # type: ignore[attr-defined]
+            moves.unlink([deleted.odoo_id])
+            merge_partners(app.env("res.partner"), int(kept), [merged.odoo_id])  # type: ignore[arg-type]
+        before = len(invoices(box.sb))
+
+        first = box.sync()
+        assert first.stats[Stat.DRIFT] >= 3, first.stats
+        after = box.order_links()
+        assert after[k_deleted].state == "deleted"
+        assert after[k_reset].state == "draft"
+        with box.audit() as store:
+            followed = store.links(box.tenant_name, [merged.key])[merged.key]
+            drift = [e for e in store.events(box.tenant_name, limit=200) if e.action == "drift"]
+        assert followed.odoo_id == kept
+        keys = [e.key for e in drift]
+        assert {k_deleted, k_reset, merged.key} <= set(keys)
+        assert len(keys) == len(set(keys)) == first.stats[Stat.DRIFT]  # each once
+        # every other key on the merged partner (guest and account of one buyer) followed too
+        assert all("merged" in (e.error or "") for e in drift if e.key not in (k_deleted, k_reset))
+        assert len(invoices(box.sb)) == before  # nothing made again
+
+        second = box.sync()
+        assert second.stats[Stat.DRIFT] == 0  # reported once
+        assert len(invoices(box.sb)) == before
+
+
+def test_a_partner_edited_in_odoo_keeps_the_edit_after_a_customer_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_box(tmp_path, monkeypatch, orders=20, seed=5) as box:
+        box.sync()
+        with box.audit() as store:
+            link = next(
+                link
+                for link in store.all_links(box.tenant_name, "customer")
+                if link.odoo_model == "res.partner"
+            )
+        app = box.sb.odoo_app
+        with app.transaction():
+            app.env("res.partner").write([link.odoo_id], {"name": "Edited By Hand"})
+        box.sync(SyncOptions(full=True))  # the customer sweep reads every customer
+        with app.transaction():
+            row = app.env("res.partner").search_read([("id", "=", link.odoo_id)], ["name"])
+        assert row[0]["name"] == "Edited By Hand"
+
+
+def test_an_idle_run_costs_at_most_5_odoo_and_3_woocommerce_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_box(tmp_path, monkeypatch, orders=20, seed=5) as box:
+        box.sync()
+        box.sync()
+        box.sb.woo_counter.reset()
+        box.sb.odoo_counter.reset()
+        box.sync()
+        woo = box.sb.woo_counter.total()
+        odoo = sum(
+            n for k, n in box.sb.odoo_counter.snapshot().items() if not k.startswith("odoo ")
+        )
+        assert woo <= 3, box.sb.woo_counter.snapshot()
+        assert odoo <= 5, box.sb.odoo_counter.snapshot()

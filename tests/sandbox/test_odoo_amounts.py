@@ -237,3 +237,26 @@ def test_invoice_totals_through_the_app(raw: Any) -> None:
         )
     untaxed, tax_amount, total = _amounts(app, _invoice(app, lines))
     assert round(untaxed + tax_amount, 2) == total
+
+
+@pytest.mark.parametrize("version", [13, 17, 19])
+def test_an_invoice_below_zero_is_not_posted(version: int) -> None:
+    with served(version) as odoo:
+        [move] = odoo.call(
+            "account.move",
+            "create",
+            [
+                {
+                    odoo.type_field: "out_invoice",
+                    "partner_id": 3,
+                    "invoice_line_ids": [
+                        [0, 0, {"name": "Mug", "price_unit": 10}],
+                        [0, 0, {"name": "Loyalty discount", "price_unit": -15}],
+                    ],
+                }
+            ],
+        )
+        with pytest.raises(Exception, match="negative total amount"):
+            odoo.call("account.move", "action_post", [move])
+        state = odoo.app.env("account.move").read([move], ["state"])[0]["state"]
+        assert state == "draft"

@@ -142,6 +142,16 @@ def test_missing_tax_mapping_and_inactive_currency_are_reported_together() -> No
     assert "JPY is not active" in text
 
 
+def test_an_order_below_zero_is_refused_with_its_reason() -> None:
+    # WooCommerce leaves a negative fee uncapped when nothing is left to discount
+    raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
+    raw["total"] = "-5.00"
+    with pytest.raises(MappingError) as info:
+        map_order(parse_order(raw), make_ref())
+    assert "total is negative (-5.00 EUR)" in str(info.value)
+    assert "credit note" in str(info.value)
+
+
 def test_tax_mapped_by_rate_code() -> None:
     raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
     taxes = {"DE-MWST. 19%-1": TAXES["1"]}

@@ -19,6 +19,10 @@ REFUND_OF = {
     "in_refund": "in_invoice",
     "entry": "entry",
 }
+NEGATIVE_INVOICE = (
+    "You cannot validate an invoice with a negative total amount. You should create a credit"
+    " note instead. Use the action menu to transform it into a credit note or refund."
+)
 PARTNER_LABEL = {"out": ("Customer", "Customer Invoice"), "in": ("Vendor", "Vendor Bill")}
 
 
@@ -55,6 +59,9 @@ class InvoiceModel(AccountMove):
             else "You need to add a line before posting."
         )
         side = mtype.split("_")[0]
+        if side in PARTNER_LABEL and Decimal(str(row.get("amount_total") or 0)) < 0:
+            # AccountMove._post: refused on every version 13-19
+            problems.append(NEGATIVE_INVOICE)
         if not row.get("partner_id") and side in PARTNER_LABEL:
             who, doc = PARTNER_LABEL[side]
             problems.append(

@@ -109,6 +109,13 @@ def map_order(order: Order, ref: Reference) -> InvoicePlan:
     elif not currency.active:
         problems.append(f"currency {order.currency} is not active in Odoo: activate it first")
     quantum = currency.quantum if currency else Decimal("0.01")
+    if order.total < 0:
+        # WooCommerce lets a negative fee take an order below zero when nothing is left to
+        # discount; Odoo posts no invoice below zero.
+        problems.append(
+            f"the order's total is negative ({order.total} {order.currency}): Odoo posts no"
+            " invoice below zero; book it as a credit note by hand"
+        )
     for summary in order.tax_lines:
         if summary.compound:
             problems.append(f"compound tax {summary.rate_code} is not supported")

@@ -69,6 +69,21 @@ def test_a_drain_lets_a_burst_pass_between_rounds() -> None:
     assert time.monotonic() - began < 0.1
 
 
+def test_under_a_steady_stream_a_pause_is_no_longer_than_the_round_before() -> None:
+    rec = Recorder()
+    worker = InboxWorker(rec.drain, lambda: [], interval=60, gather=0.2, most=5)
+    stream = threading.Thread(target=burst, args=(worker, 2.0, 0.02))
+    stream.start()
+    try:
+        worker._resumed = time.monotonic() - 0.1  # the last round took 0.1 s
+        began = time.monotonic()
+        worker.let_burst_pass()
+        paused = time.monotonic() - began
+    finally:
+        stream.join()
+    assert paused < 1.0  # not the 5 s a burst may be waited out before a drain starts
+
+
 def test_waitress_queue_warnings_are_one_line_a_minute_with_the_deepest_queue() -> None:
     warnings = QueueWarnings(every=60)
 

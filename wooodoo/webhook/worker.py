@@ -1,7 +1,8 @@
 """The worker in the serving process: drains each tenant's inbox soon after a delivery.
 
 It waits after being woken until deliveries stop coming (0.2 s without one, 3 s at most), so
-that a burst is answered first, with the whole CPU, and then drained in few batches; and it
+that a burst is answered first, with the whole CPU, and then drained in few batches (between
+rounds it lets new deliveries be answered, for no longer than a round took); and it
 looks every ``interval`` seconds at what still waits (a tenant whose lock a cron run held, a
 drain that failed). It never holds a delivery the receiver kept: the inbox is the queue.
 """
@@ -38,6 +39,7 @@ class InboxWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._busy = False
+        self._resumed: float | None = None  # when the drain's last round began
         self._thread = threading.Thread(target=self._loop, name="wooodoo-inbox", daemon=True)
 
     def start(self) -> InboxWorker:
@@ -72,13 +74,18 @@ class InboxWorker:
             self.drain_waiting()
 
     def let_burst_pass(self) -> None:
-        """Between rounds of a drain: if deliveries came meanwhile, wait until they stop."""
+        """Between rounds of a drain: if deliveries came meanwhile, wait until they stop, but
+        no longer than the last round took: under a steady stream the drain keeps at least
+        half the time, so that it keeps up instead of falling behind."""
+        now = time.monotonic()
+        worked = now - self._resumed if self._resumed is not None else self.most
         if self._wake.is_set():
-            self._gather()
+            self._gather(min(self.most, worked))
+        self._resumed = time.monotonic()
 
-    def _gather(self) -> None:
+    def _gather(self, most: float | None = None) -> None:
         """Wait for the burst to end: answering it comes first, and it is drained together."""
-        deadline = time.monotonic() + self.most
+        deadline = time.monotonic() + (self.most if most is None else most)
         while not self._stop.is_set():
             self._wake.clear()
             left = deadline - time.monotonic()
@@ -87,6 +94,7 @@ class InboxWorker:
 
     def drain_waiting(self) -> None:
         self._busy = True
+        self._resumed = time.monotonic()
         try:
             self._drain_each()
         finally:

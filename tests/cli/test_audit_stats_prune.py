@@ -34,9 +34,11 @@ def test_stats_per_tenant_as_json(cli_runner: CliHarness, audited: AuditStore) -
     acme, beta = stats["acme"], stats["beta"]
     assert acme["last_run"]["id"] == 4  # the killed replay
     assert acme["last_success_at"] == "2025-01-02T03:05:10+00:00"
-    assert (acme["failures_waiting"], beta["failures_waiting"]) == (2, 1)  # failed and mismatch
-    assert acme["retries_pending"] is None  # this store keeps no retry schedule yet
-    assert acme["next_retry_at"] is None
+    # failed and mismatch: retried by later runs; the refund of beta too
+    assert (acme["retries_pending"], beta["retries_pending"]) == (2, 1)
+    assert (acme["failures_waiting"], beta["failures_waiting"]) == (0, 0)
+    assert acme["failures_by_wait"] == {"retry": 2}
+    assert acme["next_retry_at"].endswith("+00:00")
     orders = acme["cursors"]["orders"]
     assert orders["value"] == "2026-03-01T10:00:00+00:00"
     assert orders["saved_at"].endswith("+00:00")
@@ -56,31 +58,32 @@ def test_stats_for_a_person(cli_runner: CliHarness, audited: AuditStore) -> None
     assert cells[1].endswith("running, or killed")
     assert cells[2].startswith("last success ")
     assert cells[2].endswith(" ago")
-    assert cells[3:6] == [
-        "failures waiting 2",
-        "retries pending not tracked",
-        "orders cursor 2026-03-01 19:00:00",  # Tokyo time
-    ]
+    assert cells[3] == "failures waiting 0"
+    assert cells[4].startswith("retries pending 2 (next ")
+    assert cells[5] == "orders cursor 2026-03-01 19:00:00"  # Tokyo time
     assert cells[6].startswith("cursor lag ")
     beta = cli_runner.invoke("audit", "stats", "--tenant", "beta").stdout
     assert "\tlast success never\t" in beta
     assert "\torders cursor none yet\t" in beta
 
 
-def test_stats_count_pending_retries_once_failures_carry_a_schedule(
+def test_stats_split_failures_by_what_they_wait_for(
     cli_runner: CliHarness, audited: AuditStore
 ) -> None:
-    # the automatic retry's column: a failure with a next attempt is a retry pending
-    audited.db.execute("ALTER TABLE failures ADD COLUMN next_attempt_at TEXT")
+    audited.db.execute(
+        "UPDATE failures SET waits_for = 'person', next_attempt_at = NULL"
+        " WHERE key = 'acme/order/1043'"
+    )
     audited.db.execute(
         "UPDATE failures SET next_attempt_at = '2030-01-01T00:00:00+00:00'"
-        " WHERE key = 'acme/order/1043'"
+        " WHERE key = 'acme/order/1044'"
     )
     acme = by_tenant(cli_runner)["acme"]
     assert (acme["failures_waiting"], acme["retries_pending"]) == (1, 1)
+    assert acme["failures_by_wait"] == {"person": 1, "retry": 1}
     assert acme["next_retry_at"] == "2030-01-01T00:00:00+00:00"
     line = cli_runner.invoke("audit", "stats", "--tenant", "acme").stdout
-    assert "\tretries pending 1 (next 2030-01-01 " in line
+    assert "\tfailures waiting 1\tretries pending 1 (next 2030-01-01 " in line
 
 
 def test_bare_audit_is_stats_and_the_last_runs(cli_runner: CliHarness, audited: AuditStore) -> None:

@@ -9,10 +9,6 @@ from wooodoo.audit import migrations
 from wooodoo.audit.encoding import from_iso
 from wooodoo.audit.records import CursorState, EventQuery, Pruned, Run, TenantStats
 
-# The retry schedule the automatic retry keeps per failure; until a migration adds it, the
-# store cannot tell how many retries are pending.
-RETRY_COLUMN = "next_attempt_at"
-
 
 def _iso(moment: datetime) -> str:
     """A time as the store writes it (UTC, seconds), so that text comparison orders it."""
@@ -55,7 +51,7 @@ def tenant_stats(db: sqlite3.Connection, tenant: str, last_run: Run | None) -> T
         " AND command NOT LIKE '%--dry-run' ORDER BY id DESC LIMIT 1",
         (tenant,),
     ).fetchone()
-    waiting, pending, next_at = _failures(db, tenant)
+    waiting, pending, next_at, by_wait = _failures(db, tenant)
     cursors = tuple(
         CursorState(r["name"], r["value"], from_iso(r["updated_at"]))
         for r in db.execute(
@@ -70,25 +66,29 @@ def tenant_stats(db: sqlite3.Connection, tenant: str, last_run: Run | None) -> T
         failures_waiting=waiting,
         retries_pending=pending,
         next_retry_at=next_at,
+        failures_by_wait=by_wait,
         cursors=cursors,
     )
 
 
-def _failures(db: sqlite3.Connection, tenant: str) -> tuple[int, int | None, datetime | None]:
-    """Failures waiting for a person, retries scheduled (None: not kept), the next one's time.
-
-    Once failures carry a retry schedule, a failure with a next attempt is a pending retry and
-    only the others wait for a person."""
-    columns = {r["name"] for r in db.execute("PRAGMA table_info(failures)")}
-    if RETRY_COLUMN not in columns:
-        total = db.execute("SELECT COUNT(*) FROM failures WHERE tenant = ?", (tenant,))
-        return int(total.fetchone()[0]), None, None
-    row = db.execute(
-        f"SELECT COUNT(*) - COUNT({RETRY_COLUMN}), COUNT({RETRY_COLUMN}),"  # noqa: S608
-        f" MIN({RETRY_COLUMN}) FROM failures WHERE tenant = ?",
+def _failures(
+    db: sqlite3.Connection, tenant: str
+) -> tuple[int, int, datetime | None, dict[str, int]]:
+    """Failures waiting (for a person, a change of the config or Odoo, or a conflict to be
+    settled), retries pending on a timer, the next one's time, and the counts by what they
+    wait for."""
+    by_wait: dict[str, int] = {}
+    next_at: datetime | None = None
+    for waits, count, due in db.execute(
+        "SELECT waits_for, COUNT(*), MIN(next_attempt_at) FROM failures WHERE tenant = ?"
+        " GROUP BY waits_for ORDER BY waits_for",
         (tenant,),
-    ).fetchone()
-    return int(row[0]), int(row[1]), from_iso(row[2]) if row[2] else None
+    ):
+        by_wait[waits] = int(count)
+        if waits == "retry" and due:
+            next_at = from_iso(due)
+    pending = by_wait.get("retry", 0)
+    return sum(by_wait.values()) - pending, pending, next_at, by_wait
 
 
 # the newest snapshot of each record and action: what the partner sweep compares Odoo with

@@ -174,18 +174,17 @@ class CursorState:
 
 @dataclass(frozen=True)
 class TenantStats:
-    """One tenant's health as the audit sees it.
-
-    ``retries_pending`` and ``next_retry_at`` are None while the store keeps no retry schedule
-    (a ``next_attempt_at`` column on ``failures``): unknown, not zero."""
+    """One tenant's health as the audit sees it: failures waiting (for a person, or for the
+    config or Odoo to change) and retries pending (due again on a timer)."""
 
     tenant: str
     last_run: Run | None
     last_success_at: datetime | None
     failures_waiting: int
-    retries_pending: int | None
+    retries_pending: int
     next_retry_at: datetime | None
     cursors: tuple[CursorState, ...]
+    failures_by_wait: dict[str, int]  # waits_for (retry, change, person, conflict) -> count
 
 
 @dataclass(frozen=True)

@@ -130,8 +130,9 @@ def stats_document(s: TenantStats, now: datetime) -> dict[str, Any]:
         "last_run": run_document(s.last_run) if s.last_run else None,
         "last_success_at": iso(s.last_success_at),
         "failures_waiting": s.failures_waiting,
-        "retries_pending": s.retries_pending,  # null: this store keeps no retry schedule yet
+        "retries_pending": s.retries_pending,
         "next_retry_at": iso(s.next_retry_at),
+        "failures_by_wait": s.failures_by_wait,
         "cursors": {
             c.name: {"value": c.value, "saved_at": iso(c.saved_at), "lag_seconds": _lag(c, now)}
             for c in s.cursors
@@ -150,7 +151,7 @@ def _orders_cursor(s: TenantStats, now: datetime) -> tuple[str, str]:
 
 def _stats_cells(s: TenantStats, now: datetime) -> list[str]:
     last = f"{local(s.last_run.started_at)} {run_result(s.last_run)}" if s.last_run else "never"
-    retries = "not tracked" if s.retries_pending is None else str(s.retries_pending)
+    retries = str(s.retries_pending)
     if s.next_retry_at is not None:
         retries += f" (next {local(s.next_retry_at)})"
     cursor, lag = _orders_cursor(s, now)
@@ -187,8 +188,9 @@ def print_stats(state: CliState, stats: Sequence[TenantStats], now: datetime) ->
 @json_option
 @click.pass_context
 def audit_stats(ctx: click.Context, tenant_names: tuple[str, ...], as_json: bool) -> None:
-    """Per tenant: the last run, the last success, failures waiting for a person, retries
-    pending, and how far the orders cursor is behind now.
+    """Per tenant: the last run, the last success, failures waiting (for a person, or for
+    the config or Odoo to change), retries pending (with the next one's time), and how far
+    the orders cursor is behind now.
 
     \b
     Examples:

@@ -10,10 +10,10 @@ import pytest
 
 from tests.conftest import WriteConfig
 from wooodoo.cli.group import CliState
-from wooodoo.cli.tenants import overall_exit, run_tenants, summary_line
+from wooodoo.cli.tenants import Outcome, overall_exit, print_outcomes, run_tenants, summary_line
 from wooodoo.config import Config, TenantConfig
 from wooodoo.errors import EXIT_LOCKED, EXIT_OK, EXIT_RECORDS_FAILED, EXIT_REMOTE, EXIT_USAGE
-from wooodoo.sync import TenantResult
+from wooodoo.sync import Stat, TenantResult
 
 
 @pytest.mark.parametrize("parallel", [1, 2])
@@ -48,3 +48,39 @@ def test_the_most_serious_exit_code_wins() -> None:
     assert overall_exit([EXIT_RECORDS_FAILED, EXIT_REMOTE]) == EXIT_REMOTE
     assert overall_exit([EXIT_REMOTE, EXIT_USAGE, EXIT_OK]) == EXIT_USAGE
     assert overall_exit([]) == EXIT_OK
+
+
+def _outcome(tenant: str, **counts: int) -> Outcome:
+    result = TenantResult(tenant, run_id=7)
+    for name, n in counts.items():
+        result.stats[Stat(name)] = n
+    result.finish()
+    return Outcome(tenant, result, None, 0.5)
+
+
+def test_the_summary_counts_retries_drift_and_what_waits_for_a_person(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    quiet_day = _outcome("acme", invoiced=2)
+    assert "retried" not in summary_line(quiet_day)  # nothing to say: nothing said
+    busy = _outcome("beta", invoiced=1, retried=3, drift=2, needs_attention=1)
+    assert busy.exit_code == EXIT_RECORDS_FAILED  # past the cap: exit 1
+    line = summary_line(busy)
+    assert line.startswith("beta: needs attention, 1 invoiced, 0 partners created, 0 failed")
+    assert "3 retried, 2 changed by hand in Odoo, 1 waiting for a person" in line
+    drifted = _outcome("gamma", drift=1)
+    assert drifted.exit_code == EXIT_OK  # a person's change in Odoo is news, not a failure
+
+    print_outcomes(CliState(None, 0), [quiet_day, busy, drifted], title="wooodoo sync")
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1].endswith(": wooodoo audit drift")
+    assert err.splitlines()[-2:] == [
+        "details: wooodoo audit failures",
+        "past the retry cap, once the cause is fixed: wooodoo replay --failed",
+    ]
+
+    print_outcomes(CliState(None, 0), [quiet_day], title="wooodoo sync")
+    out, err = capsys.readouterr()
+    assert (len(out.splitlines()), err) == (1, "")  # no pointer when there is nothing to see
+    print_outcomes(CliState(None, -1), [quiet_day, drifted], title="wooodoo sync")
+    assert capsys.readouterr() == ("", "")  # -q: only what needs a person

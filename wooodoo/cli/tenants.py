@@ -146,6 +146,12 @@ SHOWN_IF_ANY = (
     Stat.WOULD_CREATE,
     Stat.PARTNERS_WOULD_CREATE,
 )
+# the operations loop's counts, in words, shown when they are not zero
+OPERATIONS = {
+    Stat.RETRIED: "retried",
+    Stat.DRIFT: "changed by hand in Odoo",
+    Stat.NEEDS_ATTENTION: "waiting for a person (past the retry cap)",
+}
 
 
 def summary_line(outcome: Outcome) -> str:
@@ -163,11 +169,27 @@ def summary_line(outcome: Outcome) -> str:
     for extra in SHOWN_IF_ANY:
         if stats[extra]:
             parts.append(f"{stats[extra]} {extra.replace('_', ' ')}")
+    parts += [f"{stats[s]} {words}" for s, words in OPERATIONS.items() if stats[s]]
     status = "ok" if result.exit_code == EXIT_OK else "needs attention"
     return (
         f"{outcome.tenant}: {status}, {', '.join(parts)} "
         f"(run {result.run_id}, {outcome.seconds:.1f}s)"
     )
+
+
+def pointers(outcomes: Sequence[Outcome]) -> list[tuple[str, bool]]:
+    """Where to look next, once for all tenants: (line, whether it goes to stderr)."""
+    out: list[tuple[str, bool]] = []
+    stats = [o.result.stats for o in outcomes if o.result is not None]
+    if any(s[Stat.DRIFT] for s in stats):
+        out.append(
+            ("changed by hand in Odoo (never made again by sync): wooodoo audit drift", False)
+        )
+    if any(o.exit_code == EXIT_RECORDS_FAILED for o in outcomes):
+        out.append(("details: wooodoo audit failures", True))
+    if any(s[Stat.NEEDS_ATTENTION] for s in stats):
+        out.append(("past the retry cap, once the cause is fixed: wooodoo replay --failed", True))
+    return out
 
 
 def print_outcomes(state: CliState, outcomes: Sequence[Outcome], *, title: str) -> None:
@@ -176,25 +198,29 @@ def print_outcomes(state: CliState, outcomes: Sequence[Outcome], *, title: str) 
         for o in outcomes:
             if o.error is not None:
                 _report(o.error)
+        for line, _ in pointers(outcomes):
+            click.echo(line)
         return
-    for o in outcomes:
-        if state.quiet and o.exit_code == EXIT_OK:
-            continue
+    shown = [o for o in outcomes if not (state.quiet and o.exit_code == EXIT_OK)]
+    for o in shown:
         click.echo(summary_line(o), err=o.exit_code != EXIT_OK)
         if o.error is not None and not state.quiet:
             _report(o.error, first_line=False)
-    if any(o.exit_code == EXIT_RECORDS_FAILED for o in outcomes) and not state.quiet:
-        click.echo("details: wooodoo audit failures", err=True)
+    if not state.quiet:
+        for line, err in pointers(shown):
+            click.echo(line, err=err)
 
 
 def _print_table(outcomes: Sequence[Outcome], title: str) -> None:
     table = Table(title=title)
-    for col in ("tenant", "invoiced", "partners", "failed", "attention", "time", "result"):
+    columns = ("tenant", "invoiced", "partners", "failed", "retried", "drift", "attention")
+    for col in (*columns, "time", "result"):
         table.add_column(col, justify="right" if col not in ("tenant", "result") else "left")
     for o in outcomes:
         if o.result is None:
             first = o.error.message.splitlines()[0] if o.error else ""
-            table.add_row(o.tenant, "-", "-", "-", "-", f"{o.seconds:.1f}s", f"[red]{first}")
+            dashes = ["-"] * (len(columns) - 1)
+            table.add_row(o.tenant, *dashes, f"{o.seconds:.1f}s", f"[red]{first}")
             continue
         s = o.result.stats
         table.add_row(
@@ -202,7 +228,9 @@ def _print_table(outcomes: Sequence[Outcome], title: str) -> None:
             str(s[Stat.INVOICED] or s[Stat.WOULD_CREATE]),
             str(s[Stat.PARTNERS_CREATED]),
             str(s[Stat.FAILED]),
-            str(s[Stat.MISMATCH] + s[Stat.CONFLICT]),
+            str(s[Stat.RETRIED]),
+            str(s[Stat.DRIFT]),
+            str(s[Stat.MISMATCH] + s[Stat.CONFLICT] + s[Stat.NEEDS_ATTENTION]),
             f"{o.seconds:.1f}s",
             "[green]ok" if o.exit_code == EXIT_OK else "[yellow]see wooodoo audit",
         )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from wooodoo.audit import open_audit
+from wooodoo.cli.audit_drift import audit_drift
 from wooodoo.cli.audit_events import audit_events, audit_show
 from wooodoo.cli.audit_prune import audit_prune
 from wooodoo.cli.audit_runs import audit_runs, audit_stats, latest_runs, print_runs, print_stats
@@ -119,6 +120,7 @@ def audit_inbox(
 
 for command in (audit_runs, audit_events, audit_show, audit_stats, audit_prune, audit_reconcile):
     audit.add_command(command)
+audit.add_command(audit_drift)
 
 
 def register(group: click.Group) -> None:

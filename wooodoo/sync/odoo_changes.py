@@ -78,7 +78,7 @@ class OdooChanges:
                 continue  # not the linked document (a twin, a replaced invoice)
             if link.state == state or link.state not in STATES.values():
                 continue  # unchanged, or a mismatch / conflict a person looks at anyway
-            self._drift(link, replace(link, state=state), SAID[str(row["state"])])
+            self._drift(link, replace(link, state=state), SAID[str(row["state"])], state)
 
     def _deleted_moves(self) -> None:
         linked = [
@@ -89,7 +89,7 @@ class OdooChanges:
         found = set(self.sides.odoo.existing("account.move", [link.odoo_id for link in linked]))
         for link in linked:
             if link.odoo_id not in found:
-                self._drift(link, replace(link, state="deleted"), "deleted in Odoo")
+                self._drift(link, replace(link, state="deleted"), "deleted in Odoo", "deleted")
 
     def _partners(self, rows: Sequence[dict[str, Any]]) -> None:
         """Linked partners gone from Odoo: followed to the partner they were merged into."""
@@ -112,12 +112,15 @@ class OdooChanges:
         for link in gone:
             survivor = became.get(link.odoo_id)
             if survivor is None:
-                self._drift(link, None, "deleted in Odoo (not followed: no partner took it)")
+                why = "deleted in Odoo (not followed: no partner took it)"
+                self._drift(link, None, why, "deleted")
                 continue
             why = f"merged in Odoo into partner {survivor}: followed"
-            self._drift(link, replace(link, odoo_id=survivor), why)
+            self._drift(link, replace(link, odoo_id=survivor), why, "merged")
 
-    def _drift(self, link: Link, new: Link | None, why: str) -> None:
+    def _drift(self, link: Link, new: Link | None, why: str, change: str) -> None:
+        """One change a person made; ``change`` (posted, draft, cancelled, deleted, merged) and
+        what the link became go in the payload, for ``audit drift``."""
         if new is not None:
             self.links.append(new)
         target = new or link
@@ -131,5 +134,10 @@ class OdooChanges:
                 odoo_id=target.odoo_id,
                 odoo_name=link.odoo_name,
                 error=f"{link.odoo_model} {link.odoo_name or link.odoo_id}: {why}",
+                payload={
+                    "change": change,
+                    "was": {"odoo_id": link.odoo_id, "state": link.state},
+                    "now": None if new is None else {"odoo_id": new.odoo_id, "state": new.state},
+                },
             )
         )

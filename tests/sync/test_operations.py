@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tests.e2e_helpers import Box, invoices_by_order, running_box
+from tests.e2e_helpers import Box, dec, invoices_by_order, running_box, shop_orders
 from wooodoo.cli import main
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
 from wooodoo.sandbox.catalog import TAX_RATES
@@ -146,3 +147,42 @@ def test_a_transient_failure_is_retried_with_growing_gaps_until_the_cap(
         _code, out = cli(box, "replay", "--failed")
         assert "invoiced" in out, out
         assert key not in box.failures()
+
+
+def test_an_order_the_store_lost_after_failing_is_booked_from_its_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = TAX_RATES[0]
+    taxes = {r.id: r.odoo_tax for r in TAX_RATES if r.id != missing.id}
+    with running_box(tmp_path, monkeypatch, orders=40, seed=5, taxes=taxes) as box:
+        box.sync()
+        failed = sorted(k for k, f in box.failures().items() if "has no mapping" in f.reason)
+        assert failed
+        key = failed[0]
+        order_id = int(key.rsplit("/", 1)[1])
+        shop = shop_orders(box.sb)[order_id]
+        kept = box.events(key)[0].payload["order"]
+        assert kept["id"] == order_id
+        assert Decimal(kept["total"]) == shop.total
+        box.sb.store.delete_order(order_id, force=True)  # gone from the store for good
+        box.rewrite(taxes={r.id: r.odoo_tax for r in TAX_RATES})
+
+        box.sync()  # the mapping is fixed: retried, but the store says 404
+        assert box.failures()[key].reason.startswith("the order no longer exists")
+        assert order_id not in invoices_by_order(box.sb)
+        code, out = cli(box, "replay", f"order:{order_id}")  # without the flag: still failed
+        assert code == EXIT_RECORDS_FAILED, out
+        assert "--from-snapshot" in box.failures()[key].reason
+
+        code, out = cli(box, "replay", "--from-snapshot", f"order:{order_id}")
+        assert code == EXIT_OK, out
+        assert "1 booked from the audit's snapshot" in out
+        booked = invoices_by_order(box.sb)[order_id]
+        assert len(booked) == 1
+        assert dec(booked[0]["amount_total"]) == shop.total
+        assert key not in box.failures()
+        assert box.events(key)[0].replays is not None  # points at the event it replays
+
+        code, out = cli(box, "replay", "--from-snapshot", f"order:{order_id}")  # again: nothing
+        assert code == EXIT_OK, out
+        assert invoices_by_order(box.sb)[order_id] == booked

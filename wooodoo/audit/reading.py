@@ -92,8 +92,13 @@ def _failures(
 
 
 # the newest snapshot of each record and action: what the partner sweep compares Odoo with
-# (its last `created` or `updated` values) and what a replay from a snapshot would read
-_NEWEST = "SELECT MAX(id) FROM events WHERE payload IS NOT NULL GROUP BY tenant, key, action"
+# (its last `created` or `updated` values) and what a replay from a snapshot reads (the order
+# a `failed` event kept, needed only while the record's failure is open: then it goes too)
+_NEWEST = (
+    "SELECT MAX(id) FROM events WHERE payload IS NOT NULL AND (action != 'failed' OR EXISTS"
+    " (SELECT 1 FROM failures f WHERE f.tenant = events.tenant AND f.key = events.key))"
+    " GROUP BY tenant, key, action"
+)
 _OLD = "FROM events WHERE at < ? AND payload IS NOT NULL"
 _OLD_BODIES = "FROM inbox WHERE processed_at IS NOT NULL AND received_at < ? AND body != ''"
 

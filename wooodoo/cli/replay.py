@@ -26,6 +26,11 @@ from wooodoo.wiring import open_tenant
     help="A record's key, e.g. acme/order/1042 (repeatable; the same as giving it as an ID).",
 )
 @click.option("--failed", is_flag=True, help="Every record whose last attempt failed.")
+@click.option(
+    "--from-snapshot",
+    is_flag=True,
+    help="An order the store no longer has is booked as it was read when it failed.",
+)
 @pass_state
 def replay(
     state: CliState,
@@ -33,6 +38,7 @@ def replay(
     ids: tuple[str, ...],
     keys: tuple[str, ...],
     failed: bool,
+    from_snapshot: bool,
 ) -> None:
     """Try records again, through the same path as a sync.
 
@@ -43,13 +49,16 @@ def replay(
     from WooCommerce; nothing is created twice, and the new attempt points at
     the event it replays. What a person deleted or cancelled in Odoo is made
     again only this way. Failed records are also retried by every sync (see
-    `wooodoo audit failures`).
+    `wooodoo audit failures`). With --from-snapshot, an order deleted from the
+    store since it failed is booked from the copy its failed event keeps (until
+    audit prune drops it).
 
     \b
     Examples:
       wooodoo replay 1042                     # order 1042 (or event 1042: asked)
       wooodoo replay acme/order/1042 event:88
       wooodoo replay --failed --tenant acme   # every failed record of acme
+      wooodoo replay --from-snapshot 1042     # order 1042, gone from the store
     """
     wanted = (*ids, *keys)
     if wanted and failed:
@@ -63,7 +72,8 @@ def replay(
 
     def job(config: Config, tenant: TenantConfig, progress: Progress) -> TenantResult:
         with open_tenant(config, tenant, progress=progress) as engine:
-            return engine.replay(by_tenant[tenant.name] if by_tenant is not None else None)
+            chosen = by_tenant[tenant.name] if by_tenant is not None else None
+            return engine.replay(chosen, from_snapshot=from_snapshot)
 
     outcomes = run_tenants(state, tenants, job)
     print_outcomes(state, outcomes, title="wooodoo replay")

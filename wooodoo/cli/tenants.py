@@ -151,6 +151,7 @@ OPERATIONS = {
     Stat.RETRIED: "retried",
     Stat.DRIFT: "changed by hand in Odoo",
     Stat.NEEDS_ATTENTION: "waiting for a person (past the retry cap)",
+    Stat.FROM_SNAPSHOT: "booked from the audit's snapshot",
 }
 
 

@@ -27,6 +27,7 @@ from wooodoo.sync.ports import MoveState
 from wooodoo.sync.reversals import Reversals
 from wooodoo.sync.twin_sweep import TwinOutcome, settle_moves
 from wooodoo.woo.models import Order
+from wooodoo.woo.snapshot import order_snapshot
 
 INVOICED = ("posted", "draft")
 REMOVED = ("deleted", "cancelled")  # by a person in Odoo (or a draft wooodoo cancelled)
@@ -103,7 +104,8 @@ class OrderBatch:
             self.out.add(queue.take()[0])
 
     def _failed(self, order: Order, reason: str, fingerprint: str | None = None) -> None:
-        """``fingerprint``: a cause only a change of the config or Odoo can fix."""
+        """``fingerprint``: a cause only a change of the config or Odoo can fix. The event keeps
+        the order as read (``replay --from-snapshot``, once the store has lost it)."""
         key = order_key(self.sides.name, order.id)
         self.out.events.append(
             order_event(
@@ -113,6 +115,7 @@ class OrderBatch:
                 source_version=order.version,
                 error=reason,
                 fingerprint=fingerprint,
+                payload={"order": order_snapshot(order)},
             )
         )
         self.out.stats[Stat.FAILED] += 1

@@ -44,6 +44,7 @@ class Stat(StrEnum):
     RETRIED = "retried"  # failed records tried again by the automatic retry
     NEEDS_ATTENTION = "needs_attention"  # failures past the retry cap: a person's turn
     DRIFT = "drift"  # changes made in Odoo by hand: cancelled, reset, deleted, merged
+    FROM_SNAPSHOT = "from_snapshot"  # orders the store lost, replayed from the audit's snapshot
 
     @classmethod
     def needing_attention(cls) -> tuple[Stat, ...]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from wooodoo.audit import EventQuery, Failure
 from wooodoo.errors import UsageError
 from wooodoo.sync.ports import AuditLog
+from wooodoo.woo.models import Order, ParseError
+from wooodoo.woo.snapshot import order_from_snapshot
 
 # key kinds whose record is an order: the invoice, its reissues and their credit notes, the
 # cancellation and the payment
@@ -83,6 +85,23 @@ def _order_of_refund(tenant: str, key: str, store: AuditLog) -> int | None:
         for text in (event.source_version, event.source_id):
             if event.kind == "refund" and text and text.isdigit() and text != key.rsplit("/")[-1]:
                 return int(text)
+    return None
+
+
+def snapshot_of(store: AuditLog, tenant: str, order_id: int) -> Order | None:
+    """The order as it was last read when it failed (its failed events keep a snapshot), for
+    ``replay --from-snapshot`` once the store has lost it; None when none is kept (pruned)."""
+    query = EventQuery(
+        tenants=(tenant,), actions=("failed",), kinds=("order",), source_id=str(order_id), limit=50
+    )
+    for event in store.find_events(query):
+        kept = event.payload.get("order") if isinstance(event.payload, dict) else None
+        if kept is None:
+            continue
+        try:
+            return order_from_snapshot(kept)
+        except ParseError:
+            continue
     return None
 
 

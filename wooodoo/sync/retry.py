@@ -19,7 +19,7 @@ from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import customer_key, order_key
 from wooodoo.sync.outcome import Stat, Stats
 from wooodoo.sync.partners import CustomerSweep
-from wooodoo.sync.replay import Targets
+from wooodoo.sync.replay import Targets, snapshot_of
 from wooodoo.woo.models import Order
 
 # Odoo's reference data is read again for failures waiting for a change at most this often
@@ -75,17 +75,24 @@ class Replayer:
         self.run_id = run_id
         self.stats = stats
 
-    def run(self, targets: Targets, *, recreate: bool) -> None:
-        """``recreate``: make again what a person removed in Odoo (a replay asked for it)."""
+    def run(self, targets: Targets, *, recreate: bool, from_snapshot: bool = False) -> None:
+        """``recreate``: make again what a person removed in Odoo (a replay asked for it);
+        ``from_snapshot``: an order the store no longer has is booked from the snapshot its
+        failed event kept."""
         name = self.sides.name
         options = BatchOptions(self.sides.tenant.sync.since, recreate=recreate)
         order_ids = sorted(targets.orders)
         size = self.sides.tenant.sync.batch_size
         for start in range(0, len(order_ids), size):
             chunk = order_ids[start : start + size]
-            orders = self.sides.woo.get_orders(chunk)
+            orders = list(self.sides.woo.get_orders(chunk))
             gone = sorted(set(chunk) - {o.id for o in orders})
-            reason = "the order no longer exists in WooCommerce"
+            if from_snapshot:
+                kept = [snapshot_of(self.sides.store, name, i) for i in gone]
+                orders += [o for o in kept if o is not None]
+                self.stats[Stat.FROM_SNAPSHOT] += sum(o is not None for o in kept)
+                gone = sorted(set(gone) - {o.id for o in kept if o is not None})
+            reason = _gone(from_snapshot)
             events = [order_event(i, order_key(name, i), "failed", error=reason) for i in gone]
             self.stats[Stat.FAILED] += len(events)
             done = self.batch(orders, options)
@@ -104,6 +111,15 @@ class Replayer:
                 for key, why in targets.unknown.items()
             ]
             self.sides.store.commit_page(name, self.run_id, _pointing(events, targets, set()))
+
+
+def _gone(from_snapshot: bool) -> str:
+    if from_snapshot:
+        return "the order no longer exists in WooCommerce, and no snapshot of it is kept"
+    return (
+        "the order no longer exists in WooCommerce"
+        " (replay --from-snapshot books it as it was when it failed)"
+    )
 
 
 def _pointing(events: list[Event], targets: Targets, read: set[str]) -> list[Event]:

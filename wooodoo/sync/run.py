@@ -78,10 +78,16 @@ class Engine:
                 self._needs_attention(result)
         return result
 
-    def replay(self, keys: Sequence[str] | Mapping[str, int | None] | None = None) -> TenantResult:
+    def replay(
+        self,
+        keys: Sequence[str] | Mapping[str, int | None] | None = None,
+        *,
+        from_snapshot: bool = False,
+    ) -> TenantResult:
         """Try these keys' records again (None: every failed record), through the same batch;
         what a person removed in Odoo is made again. Each attempt points at the event it
-        replays."""
+        replays. ``from_snapshot``: an order the store no longer has is booked as its failed
+        event's snapshot has it."""
         store = self.sides.store
         if keys is None:
             targets = targets_of_failures(self.sides.name, store.failures(self.sides.name), store)
@@ -89,7 +95,7 @@ class Engine:
             targets = targets_for(self.sides.name, keys, store)
         with self._recorded_run("replay") as result:
             self._sweep_twins(result)
-            self._replayer(result).run(targets, recreate=True)
+            self._replayer(result).run(targets, recreate=True, from_snapshot=from_snapshot)
         return result
 
     def _retry(self, result: TenantResult) -> None:

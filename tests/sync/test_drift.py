@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e_helpers import invoices, running_box
+from tests.e2e_helpers import invoices, invoices_by_order, running_box
 from wooodoo.sandbox.odoo.merge import merge_partners
 from wooodoo.sync import Stat, SyncOptions
 
@@ -95,3 +95,39 @@ def test_an_idle_run_costs_at_most_5_odoo_and_3_woocommerce_requests(
         )
         assert woo <= 3, box.sb.woo_counter.snapshot()
         assert odoo <= 5, box.sb.odoo_counter.snapshot()
+
+
+def test_the_merged_customers_next_invoice_goes_to_the_surviving_partner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with running_box(tmp_path, monkeypatch, orders=20, seed=5) as box:
+        box.sync()
+        box.sync()  # the poll's cursor is set
+        with box.audit() as store:
+            link = next(
+                link
+                for link in store.all_links(box.tenant_name, "customer")
+                if link.odoo_model == "res.partner"
+            )
+        time.sleep(1.1)  # write_date has whole seconds: a person's change comes after ours
+        app = box.sb.odoo_app
+        with app.transaction():
+            made = app.env("res.partner").create({"name": "Kept By Hand"})
+        kept = made if isinstance(made, int) else made[0]
+        with app.transaction():
+            merge_partners(app.env("res.partner"), kept, [link.odoo_id])
+        assert box.sync().stats[Stat.DRIFT] >= 1
+
+        product = next(iter(box.sb.store.products.values()))
+        order = box.sb.store.add_order(
+            [(product.id, 1)], customer_id=int(link.source_id), status="processing"
+        )
+        after = box.sync()
+        assert after.stats[Stat.INVOICED] == 1, after.stats
+        assert after.stats[Stat.PARTNERS_CREATED] == 0  # the survivor, not a new partner
+        (invoice,) = invoices_by_order(box.sb)[order.id]
+        partner = invoice["partner_id"]
+        assert (partner[0] if isinstance(partner, list | tuple) else partner) == kept
+        with app.transaction():
+            gone = app.env("res.partner").search_read([("id", "=", link.odoo_id)], ["id"])
+        assert gone == []  # the merged partner stays merged

@@ -7,8 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from tests.e2e_helpers import invoices, invoices_by_order, running_box
+from wooodoo.cli import main
 from wooodoo.sandbox.odoo.merge import merge_partners
 from wooodoo.sync import Stat, SyncOptions
 
@@ -117,6 +119,15 @@ def test_the_merged_customers_next_invoice_goes_to_the_surviving_partner(
         with app.transaction():
             merge_partners(app.env("res.partner"), kept, [link.odoo_id])
         assert box.sync().stats[Stat.DRIFT] >= 1
+        shown = CliRunner().invoke(main, ["--config", str(box.config_path), "audit", "drift"])
+        assert shown.exit_code == 0, shown.output
+        record = f"\t{link.kind} {link.source_id}\t"
+        merged = [line.split("\t") for line in shown.stdout.splitlines() if record in line]
+        assert merged, shown.stdout
+        assert merged[0][5:] == [
+            "merged into another partner",
+            f"followed: its next invoices go to partner {kept}",
+        ]
 
         product = next(iter(box.sb.store.products.values()))
         order = box.sb.store.add_order(

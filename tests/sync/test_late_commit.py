@@ -109,7 +109,8 @@ def test_the_next_run_removes_the_twins_a_killed_run_left(
         assert not box.sb.odoo_app.call("account.move", "search", [("id", "in", twins)])
         removed = [e for e in box.events(posted[0]["invoice_origin"]) if e.action == "removed"]
         assert [e.odoo_id for e in removed] == [twins[0]]
-        assert box.sb.odoo_counter.total("odoo ") - calls <= 8  # sweep: a few calls, not per key
+        # the sweep is a few calls, not one per key; the Odoo-side poll adds up to 3
+        assert box.sb.odoo_counter.total("odoo ") - calls <= 11
         # later runs still look (the killed run's calls could commit for an hour): they find
         # nothing to remove
         box.sync()

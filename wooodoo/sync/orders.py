@@ -318,6 +318,7 @@ class OrderBatch:
             "expected": amounts_of(done.plan.expected),
             "odoo": amounts_of(totals(done.move)),
             "state": done.status,
+            "currency": order.currency,
         }
         self.out.events.append(
             order_event(
@@ -359,5 +360,6 @@ class OrderBatch:
                 "tax": str(order.total_tax),
                 "total": str(order.total),
                 "refunds": refund_ids(order),
+                "currency": order.currency,
             },
         )

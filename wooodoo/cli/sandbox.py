@@ -83,6 +83,7 @@ def _make_sandbox(
     woo_faults: FaultPlan | None = None,
     odoo_faults: FaultPlan | None = None,
     odoo_work: WorkModel | None = None,
+    latency_ms: float = 0.0,
 ) -> Sandbox:
     from wooodoo.sandbox import Sandbox
 
@@ -97,6 +98,7 @@ def _make_sandbox(
         woo_faults=woo_faults,
         odoo_faults=odoo_faults,
         odoo_work=odoo_work,
+        latency_ms=latency_ms,
     )
 
 
@@ -144,6 +146,11 @@ def _up_to(name: str, most: float, help: str) -> Callable[[FC], FC]:
     "Seconds Odoo works on each create before it commits, even if the client has gone.",
 )
 @_up_to("--commit-per-invoice", 60, "More seconds per invoice created (a real Odoo: about 0.1).")
+@_up_to(
+    "--latency-ms",
+    10_000,
+    "Network round trip added to every request of both servers, before it is answered.",
+)
 @pass_state
 def sandbox_command(
     state: CliState,
@@ -159,6 +166,7 @@ def sandbox_command(
     odoo_faults: float | None,
     commit_delay: float,
     commit_per_invoice: float,
+    latency_ms: float,
 ) -> None:
     """Run a local WooCommerce and Odoo look-alike until interrupted.
 
@@ -168,11 +176,14 @@ def sandbox_command(
     /__sandbox__/faults on either server; GET /__sandbox__/counts shows the
     requests counted per endpoint. Like a real Odoo, its Odoo can work on each
     create and commit it after the client has gone (--commit-*, /__sandbox__/work).
+    --latency-ms holds every request for one round trip, as a shop far from
+    its Odoo would see (change it with POST {"ms": 100} to /__sandbox__/latency).
 
     \b
     Examples:
       wooodoo sandbox --orders 2000 --odoo-version 17 --config-out /tmp/sb/config.yaml
       wooodoo sandbox --commit-delay 2 --commit-per-invoice 0.1 --config-out /tmp/sb/config.yaml
+      wooodoo sandbox --latency-ms 100 --config-out /tmp/sb/config.yaml
       . /tmp/sb/config.yaml.env && wooodoo --config /tmp/sb/config.yaml sync
     """
     directory = config_out.parent.resolve() if config_out else _state_dir("sandbox")
@@ -191,11 +202,14 @@ def sandbox_command(
         woo_faults=FaultPlan.transient(faults if woo_faults is None else woo_faults),
         odoo_faults=FaultPlan.transient(faults if odoo_faults is None else odoo_faults),
         odoo_work=WorkModel(per_call=commit_delay, per_move=commit_per_invoice),
+        latency_ms=latency_ms,
     )
     with _stop_on_signal() as stop, box:
         click.echo(f"WooCommerce {box.woo_url}/wp-json/wc/v3/ (HTTPS, CA {box.ca_path})")
         click.echo(f"Odoo {odoo_version}     {box.odoo_url} (database wooodoo)")
         click.echo(f"orders {orders}, seed {seed}, Odoo tax rounding {tax_rounding}")
+        if latency_ms:
+            click.echo(f"latency {latency_ms:g} ms per request (both servers)")
         if config_out:
             cfg, env = box.write_config(config_out.resolve())
             click.echo(f"config  {cfg}")

@@ -22,6 +22,7 @@ from wooodoo.sandbox.faults import (
     WSGIApp,
     WSGIEnviron,
 )
+from wooodoo.sandbox.latency import Latency, Timing
 from wooodoo.sandbox.odoo import VERSIONS, OdooApp
 from wooodoo.sandbox.odoo.work import WorkModel
 from wooodoo.sandbox.server import CertificateAuthority, LoopbackServer
@@ -62,7 +63,7 @@ class SandboxSecrets:
 
 
 class Control:
-    """``/__sandbox__/`` endpoints: read counters, change faults (and Odoo's work) at run time."""
+    """``/__sandbox__/`` endpoints: read counters, change faults, latency (and Odoo's work)."""
 
     def __init__(
         self,
@@ -70,11 +71,13 @@ class Control:
         injector: FaultInjector,
         counter: RequestCounter,
         odoo: OdooApp | None = None,
+        latency: Latency | None = None,
     ) -> None:
         self.app = app
         self.injector = injector
         self.counter = counter
         self.odoo = odoo
+        self.latency = latency
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -97,11 +100,31 @@ class Control:
                 base = FaultPlan() if method == "PUT" else self.injector.plan
                 self.injector.plan = base.with_updates(**{k: float(v) for k, v in changes.items()})
                 return _json(start_response, "200 OK", self.injector.plan.__dict__)
+            if path == "/__sandbox__/latency" and self.latency is not None:
+                return self._latency(environ, start_response, method, self.latency)
             if path == "/__sandbox__/work" and self.odoo is not None:
                 return self._work(environ, start_response, method, self.odoo)
         except (ValueError, TypeError) as exc:
             return _json(start_response, "400 Bad Request", {"error": str(exc)})
         return _json(start_response, "404 Not Found", {"error": f"no control endpoint {path}"})
+
+    @staticmethod
+    def _latency(
+        environ: WSGIEnviron, start_response: StartResponse, method: str, latency: Latency
+    ) -> list[bytes]:
+        """This server's round-trip latency (POST ``{"ms": 100}``) and what it has timed."""
+        if method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            changes = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            if not isinstance(changes, dict) or set(changes) - {"ms"}:
+                raise ValueError('expected a JSON object such as {"ms": 100}')
+            ms = float(changes.get("ms", latency.ms))
+            if ms < 0:
+                raise ValueError("latency must be 0 ms or more")
+            latency.ms = ms
+        elif method != "GET":
+            return _json(start_response, "405 Method Not Allowed", {"error": "GET or POST"})
+        return _json(start_response, "200 OK", {"ms": latency.ms, **latency.snapshot().__dict__})
 
     @staticmethod
     def _work(
@@ -139,6 +162,8 @@ class Sandbox:
 
     WooCommerce is served over HTTPS with a certificate from a CA made for this run
     (``ca_path``); Odoo over plain HTTP on loopback, as a local Odoo usually is.
+    ``latency_ms`` holds every request of both for one network round trip before answering
+    (see ``wooodoo.sandbox.latency`` for what it models); ``timing()`` sums what they saw.
     """
 
     def __init__(
@@ -159,6 +184,7 @@ class Sandbox:
         woo_key_permissions: str = "read",
         deliver_webhooks: bool = False,
         woo_version: str = "7.9.0",
+        latency_ms: float = 0.0,
     ) -> None:
         if odoo_version not in VERSIONS:
             raise ValueError(f"unsupported Odoo version {odoo_version}; choose from {VERSIONS}")
@@ -190,12 +216,23 @@ class Sandbox:
         self.odoo_faults = FaultInjector(
             self.odoo_app, self.odoo_counter, odoo_faults, seed=seed + 1
         )
+        # outside the faults: a faulted answer crosses the network too
+        self.woo_latency = Latency(self.woo_faults, latency_ms)
+        self.odoo_latency = Latency(self.odoo_faults, latency_ms)
         self.ca = CertificateAuthority(directory)
         self._woo = LoopbackServer(
-            Control(self.woo_faults, self.woo_faults, self.woo_counter), port=woo_port, tls=self.ca
+            Control(self.woo_latency, self.woo_faults, self.woo_counter, latency=self.woo_latency),
+            port=woo_port,
+            tls=self.ca,
         )
         self._odoo = LoopbackServer(
-            Control(self.odoo_faults, self.odoo_faults, self.odoo_counter, self.odoo_app),
+            Control(
+                self.odoo_latency,
+                self.odoo_faults,
+                self.odoo_counter,
+                self.odoo_app,
+                latency=self.odoo_latency,
+            ),
             port=odoo_port,
         )
         self._started = False
@@ -230,6 +267,24 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def latency_ms(self) -> float:
+        return self.odoo_latency.ms
+
+    @latency_ms.setter
+    def latency_ms(self, ms: float) -> None:
+        if ms < 0:
+            raise ValueError(f"latency must be 0 ms or more, not {ms}")
+        self.woo_latency.ms = self.odoo_latency.ms = ms
+
+    def timing(self) -> Timing:
+        """Requests, injected delay and server time of both look-alikes since the last reset."""
+        return self.woo_latency.snapshot() + self.odoo_latency.snapshot()
+
+    def reset_timing(self) -> None:
+        self.woo_latency.reset()
+        self.odoo_latency.reset()
 
     def odoo_requests(self) -> int:
         """Odoo calls made by clients (XML-RPC execute_kw and JSON-2), control excluded."""
@@ -300,4 +355,4 @@ def _write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
-__all__ = ["FaultPlan", "Sandbox", "SandboxSecrets", "WorkModel"]
+__all__ = ["FaultPlan", "Sandbox", "SandboxSecrets", "Timing", "WorkModel"]

@@ -6,6 +6,7 @@ import email.utils
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,13 @@ SENSITIVE_PARAMS = frozenset(
     }
 )
 
+# ``name=value`` of a sensitive parameter inside free text: a server's error message that
+# quotes the request (a proxy, a WAF, a plugin) would otherwise quote the keys of `auth: query`.
+_SENSITIVE_IN_TEXT = re.compile(
+    r"\b(" + "|".join(sorted(SENSITIVE_PARAMS, key=len, reverse=True)) + r")(=|%3D)[^&\s\"'<>]*",
+    re.IGNORECASE,
+)
+
 
 class _Session(requests.Session):
     """A session whose own CA bundle wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
@@ -79,6 +87,11 @@ def make_session(*, ca_bundle: Path | None = None) -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+def redact_text(text: str) -> str:
+    """Free text (a remote's error message) with the values of sensitive parameters removed."""
+    return _SENSITIVE_IN_TEXT.sub(lambda m: f"{m.group(1)}{m.group(2)}REDACTED", text)
 
 
 def redact_url(url: str) -> str:
@@ -197,6 +210,7 @@ def classify(resp: requests.Response, what: str, describe: ErrorDescriber) -> An
         except (ValueError, KeyError, TypeError, AttributeError):
             code, message = "", ""
     detail = f"{code}: {message}" if code and message else (message or code or resp.reason)
+    detail = redact_text(detail)
     if status == 504:  # the gateway stopped waiting; the server behind it may go on
         raise TimedOutError(
             f"{what}: HTTP 504 {detail}".rstrip(),
@@ -321,6 +335,7 @@ __all__ = [
     "json_or_transient",
     "make_session",
     "parse_retry_after",
+    "redact_text",
     "redact_url",
     "transient_from_exception",
 ]

@@ -47,9 +47,7 @@ class AfterSale:
         return sum(len(ids) for ids in self.refunded.values())
 
 
-def after_sale(
-    store: StoreData, seed: int, shares: AfterSaleShares | None = None
-) -> AfterSale:
+def after_sale(store: StoreData, seed: int, shares: AfterSaleShares | None = None) -> AfterSale:
     """Cancel, amend and refund paid orders, drawn from ``seed``; what was done."""
     shares = shares or AfterSaleShares()
     rng = random.Random(seed)

@@ -54,3 +54,21 @@ def test_a_credit_note_with_two_items_of_one_tax_sets_the_first_to_the_rest() ->
     lines = [item(3, 0.50, 0, EUR, 0.50), item(4, 0.43, 0, EUR, 0.43)]
     [(_, line_id, vals)] = tax_item_edits(13, EUR, 7, {11: Decimal("0.92")}, lines)
     assert (line_id, vals["debit"], vals["credit"]) == (3, 0.49, 0.0)
+
+
+def test_a_zero_tax_item_already_right_is_left_alone_in_another_currency() -> None:
+    zero = {**item(4, 0, 0, USD, 0.0), "tax_line_id": [12, "0% export"]}
+    edits = tax_item_edits(
+        13,
+        EUR,
+        7,
+        {11: Decimal("0.92"), 12: Decimal("0")},
+        [item(3, 0, 0.85, USD, -0.93), zero],
+    )
+    assert [line_id for _, line_id, _ in edits] == [3]  # no "no rate on its tax line"
+
+
+def test_a_zero_tax_item_that_must_change_in_another_currency_is_refused() -> None:
+    zero = {**item(4, 0, 0, USD, 0.0), "tax_line_id": [12, "0% export"]}
+    with pytest.raises(Exception, match="no rate on its tax line"):
+        tax_item_edits(13, EUR, 7, {12: Decimal("0.01")}, [zero])

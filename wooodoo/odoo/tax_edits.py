@@ -76,9 +76,11 @@ def tax_item_edits(
         else:
             rest = sum((_credit(o) for o in others), Decimal(0))
         amount = tax_by_tax[tax_id] * side - rest  # the first item's credit (negative: debit)
+        old_currency = -decimal_of(first.get("amount_currency"))
+        if amount == (old_currency if foreign else _credit(first)):
+            continue  # this tax is right already (e.g. a zero tax item: it has no rate to use)
         vals: dict[str, Any]
         if foreign:
-            old_currency = -decimal_of(first.get("amount_currency"))
             if not old_currency:
                 raise OdooRecordError(f"move {move_id}: no rate on its tax line")
             balance = (amount * _credit(first) / old_currency).quantize(Decimal("0.01"))
@@ -88,7 +90,7 @@ def tax_item_edits(
             if major >= 14:
                 vals["amount_currency"] = -float(amount)  # 14+ keep it on every line
         commands.append((1, first["id"], vals))
-    if not commands:
+    if not by_tax:
         raise OdooRecordError(f"move {move_id}: no tax line to adjust")
     return commands
 

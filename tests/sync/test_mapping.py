@@ -152,6 +152,33 @@ def test_an_order_below_zero_is_refused_with_its_reason() -> None:
     assert "credit note" in str(info.value)
 
 
+def test_a_three_decimal_currency_keeps_its_fils() -> None:
+    """KWD has 3 decimals: nets, tax and total are planned in fils, not rounded to cents."""
+    raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
+    raw["currency"] = "KWD"
+    [item] = raw["line_items"]
+    item.update(subtotal="25.005", total="25.005", subtotal_tax="4.751", total_tax="4.751")
+    item["price"] = 12.5025
+    item["taxes"] = [{"id": 1, "total": "4.751", "subtotal": "4.751"}]
+    [ship] = raw["shipping_lines"]
+    ship.update(total="4.905", total_tax="0.932")
+    ship["taxes"] = [{"id": 1, "total": "0.93195", "subtotal": ""}]
+    raw["tax_lines"][0].update(tax_total="4.751", shipping_tax_total="0.932")
+    raw.update(shipping_total="4.905", shipping_tax="0.932", total_tax="5.683", total="35.593")
+    currencies = {"KWD": Currency(4, "KWD", 3, True)}
+    plan = map_order(parse_order(raw), make_ref(currencies=currencies))
+    assert (plan.expected.untaxed, plan.expected.tax, plan.expected.total) == (
+        Decimal("29.910"),
+        Decimal("5.683"),
+        Decimal("35.593"),
+    )
+    nets = sorted(
+        Decimal(repr(v["price_unit"])) * Decimal(repr(v["quantity"])) for v in lines(plan.values)
+    )
+    assert sum(nets) == Decimal("29.910")  # 25.005 + 4.905, no fils lost
+    assert sum(plan.expected_tax_by_tax.values()) == Decimal("5.683")
+
+
 def test_tax_mapped_by_rate_code() -> None:
     raw = json.loads((FIXTURES / "order-guest.body.json").read_text())
     taxes = {"DE-MWST. 19%-1": TAXES["1"]}

@@ -148,11 +148,13 @@ def bench(
     odoo_version: int = 19,
     tax_rounding: TaxRounding = "round_per_line",
     work: WorkModel | None = None,
+    latency_ms: float = 0.0,
 ) -> Iterator[Bench]:
     """A fresh sandbox and a fresh audit file in a temporary directory, all gone afterwards.
 
     ``work``: how long the sandbox's Odoo works on a create before it commits (see
-    ``wooodoo.sandbox.WorkModel``); none by default.
+    ``wooodoo.sandbox.WorkModel``); none by default. ``latency_ms``: the network round trip
+    every request of both look-alikes waits before it is answered (``wooodoo.sandbox.latency``).
     """
     with tempfile.TemporaryDirectory(prefix="wooodoo-bench-") as tmp:
         directory = Path(tmp)
@@ -163,6 +165,7 @@ def bench(
             tax_rounding=tax_rounding,
             directory=directory,
             odoo_work=work,
+            latency_ms=latency_ms,
         )
         with box:
             audit_db = directory / "audit.sqlite3"

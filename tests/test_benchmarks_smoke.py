@@ -93,3 +93,41 @@ def test_webhooks_reports_deliveries_latency_and_calls_against_a_backfill(tmp_pa
     assert hook["odoo_calls"] > 0
     assert data["backfill"]["odoo_calls_per_order"] > 0
     assert len(data["targets"]) == 3
+
+
+def test_run_reports_backfills_against_their_bound_idle_webhook_and_audit(tmp_path: Path) -> None:
+    out = tmp_path / "run.json"
+    done = run(
+        "run.py",
+        *("--orders", "200", "--latencies", "0,5", "--json", str(out)),
+        *("--deliveries", "20", "--senders", "4", "--webhook-orders", "60"),
+        *("--audit-events", "3000"),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for field in ("machine:", "lower bound s", "x bound", "idle (", "webhook:", "audit:"):
+        assert field in done.stdout
+    data = json.loads(out.read_text())
+    assert set(data) == {"backfill", "idle", "webhook", "audit"}
+    backfill = data["backfill"]
+    assert [(b["orders"], b["latency_ms"]) for b in backfill] == [(200, 0), (200, 5)]
+    for b in backfill:
+        assert set(b) == {
+            "orders", "latency_ms", "seconds", "lower_bound_seconds",
+            "odoo_requests_per_order", "woo_requests_per_order", "peak_rss_mb",
+        }  # fmt: skip
+        assert b["lower_bound_seconds"] > 0
+        assert b["odoo_requests_per_order"] > 0
+        assert b["woo_requests_per_order"] > 0
+        assert b["peak_rss_mb"] > 0
+    # the same requests, each waiting 5 ms more: the bound grows by requests x 5 ms at least
+    requests = 200 * (
+        backfill[1]["odoo_requests_per_order"] + backfill[1]["woo_requests_per_order"]
+    )
+    assert backfill[1]["lower_bound_seconds"] >= requests * 0.005
+    assert set(data["idle"]) == {"woo_requests", "odoo_requests", "seconds"}
+    assert data["idle"]["odoo_requests"] > 0
+    assert data["idle"]["woo_requests"] > 0
+    assert set(data["webhook"]) == {"deliveries", "per_second", "p50_ms", "p99_ms"}
+    assert data["webhook"]["deliveries"] == 20
+    assert data["audit"]["events"] == 3000
+    assert set(data["audit"]) == {"events", "runs_ms", "failed_events_ms"}

@@ -23,7 +23,8 @@ INVALID = [
     pytest.param(
         "woocommerce.url",
         "https://ck:cs@shop.acme.example",
-        T + "woocommerce.url: must not contain user info (credentials belong in the keyring)",
+        T + "woocommerce.url: must not contain user info (user:password@); credentials belong in"
+        " the OS keyring (wooodoo secrets set)",
         id="user-info",
     ),
     pytest.param(

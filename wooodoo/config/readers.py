@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,12 @@ class _Absent(enum.Enum):
 
 # A key that is missing or written without a value ("key:"): the reader's default applies.
 _ABSENT = _Absent.ABSENT
+# An unknown key named like a credential: refused as a secret, not merely as unknown.
+_SECRET_LIKE = re.compile(r"secret|passw|api_?key|token|consumer_key|credential", re.IGNORECASE)
+_INLINE_MESSAGE = (
+    "a secret does not belong in the configuration file; keep it in the OS keyring"
+    " (wooodoo secrets set) and remove this line"
+)
 
 
 def kind_of(value: object) -> str:
@@ -95,13 +102,22 @@ class Section:
         problems: Problems,
         allowed: Sequence[str],
         required: Sequence[str] = (),
+        refused: Mapping[str, str] = MappingProxyType({}),
     ) -> Section:
-        """Keep the allowed keys; report unknown ones (with a suggestion) and missing ones."""
+        """Keep the allowed keys; report unknown ones (with a suggestion) and missing ones.
+
+        A key in ``refused`` gets its message instead of "unknown key"; so does any key named
+        like a credential. The value is never repeated: it may be a secret.
+        """
         section = cls(dotted, problems)
         for raw_key, item in (_mapping(problems, dotted, value, "keys") or {}).items():
             name = as_text(raw_key) or str(raw_key)
             if name in allowed:
                 section.values[name] = item
+            elif name in refused:
+                section.add(name, refused[name])
+            elif _SECRET_LIKE.search(name):
+                section.add(name, _INLINE_MESSAGE)
             else:
                 section.add(name, "unknown key" + did_you_mean(name, allowed))
         if isinstance(value, Mapping):
@@ -124,8 +140,16 @@ class Section:
         value = self.values.get(name)
         return _ABSENT if value is None else value
 
-    def section(self, name: str, allowed: Sequence[str], required: Sequence[str] = ()) -> Section:
-        return Section.read(self.get(name), self.key(name), self.problems, allowed, required)
+    def section(
+        self,
+        name: str,
+        allowed: Sequence[str],
+        required: Sequence[str] = (),
+        refused: Mapping[str, str] = MappingProxyType({}),
+    ) -> Section:
+        return Section.read(
+            self.get(name), self.key(name), self.problems, allowed, required, refused
+        )
 
     def mapping(self, name: str, what: str) -> Mapping[Any, Any] | None:
         """Any mapping ("a mapping of ``what``"); None when absent or wrong."""

@@ -12,7 +12,7 @@ from wooodoo.config import model
 from wooodoo.config.locate import default_audit_db
 from wooodoo.config.readers import Problems, Section, as_text
 from wooodoo.config.urls import odoo_online_database
-from wooodoo.secrets import env_var_prefix
+from wooodoo.secrets import SecretName, env_var_name, env_var_prefix
 
 _TOP_KEYS = ("audit_db", "tenants")
 _TENANT_KEYS = ("woocommerce", "odoo", "sync")
@@ -20,6 +20,17 @@ _WOO_KEYS = tuple(f.name for f in fields(model.WooConfig))
 _ODOO_KEYS = tuple(f.name for f in fields(model.OdooConfig))
 _SYNC_KEYS = tuple(f.name for f in fields(model.SyncConfig))
 _ACCOUNT_KEYS = tuple(f.name for f in fields(model.Accounts))
+# Keys people write their keys under, by section, and the secret each one is.
+_INLINE_SECRETS: dict[str, dict[str, SecretName]] = {
+    "tenant": {"webhook_secret": "webhook_secret"},
+    "woocommerce": {
+        **{k: "woo_consumer_key" for k in ("consumer_key", "woo_consumer_key", "key", "ck")},
+        **{k: "woo_consumer_secret" for k in ("consumer_secret", "woo_consumer_secret", "cs")},
+        "secret": "woo_consumer_secret",
+        "webhook_secret": "webhook_secret",
+    },
+    "odoo": {k: "odoo_api_key" for k in ("api_key", "odoo_api_key", "apikey", "key", "password")},
+}
 # First path segments that show an API address was given instead of the server root.
 _ODOO_API_SEGMENTS = ("web", "odoo", "xmlrpc", "json", "jsonrpc")
 
@@ -60,13 +71,26 @@ def _tenants(top: Section, base: Path) -> dict[str, model.TenantConfig]:
 
 
 def _tenant(name: str, body: object, problems: Problems, base: Path) -> model.TenantConfig:
-    sec = Section.read(body, "", problems, _TENANT_KEYS, required=_TENANT_KEYS)
+    refused = {part: _secret_refusals(name, keys) for part, keys in _INLINE_SECRETS.items()}
+    sec = Section.read(body, "", problems, _TENANT_KEYS, _TENANT_KEYS, refused["tenant"])
+    woo = sec.section("woocommerce", _WOO_KEYS, ("url", "auth"), refused["woocommerce"])
+    odoo = sec.section("odoo", _ODOO_KEYS, ("url", "login"), refused["odoo"])
     return model.TenantConfig(
         name=name,
-        woocommerce=_woo(sec.section("woocommerce", _WOO_KEYS, required=("url", "auth")), base),
-        odoo=_odoo(sec.section("odoo", _ODOO_KEYS, required=("url", "login")), base),
+        woocommerce=_woo(woo, base),
+        odoo=_odoo(odoo, base),
         sync=_sync(sec.section("sync", _SYNC_KEYS, required=("since", "accounts"))),
     )
+
+
+def _secret_refusals(tenant: str, keys: dict[str, SecretName]) -> dict[str, str]:
+    """What to say about each key that holds a secret: where that secret goes instead."""
+    return {
+        key: f"a secret does not belong in the configuration file; store it with"
+        f" `wooodoo secrets set --tenant {tenant} {name}` (or set"
+        f" {env_var_name(tenant, name)}) and remove this line"
+        for key, name in keys.items()
+    }
 
 
 def _woo(sec: Section, base: Path) -> model.WooConfig:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 _ODOO_ONLINE = re.compile(r"([a-z0-9][a-z0-9-]*)\.odoo\.com")
+# Query parameter names that carry a credential (WooCommerce's keys, OAuth, API keys).
+_CREDENTIAL_PARAM = re.compile(r"consumer_|secret|key|token|passw|signature|auth", re.IGNORECASE)
+_KEYRING = "credentials belong in the OS keyring (wooodoo secrets set)"
 
 
 def normalise_url(value: str) -> str:
@@ -22,7 +25,7 @@ def normalise_url(value: str) -> str:
     if scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("must start with https://")
     if "@" in parts.netloc:
-        raise ValueError("must not contain user info (credentials belong in the keyring)")
+        raise ValueError(f"must not contain user info (user:password@); {_KEYRING}")
     host = parts.hostname
     if not host:
         raise ValueError("has no host name")
@@ -30,6 +33,10 @@ def normalise_url(value: str) -> str:
         parts.port  # noqa: B018 - raises on a malformed port
     except ValueError:
         raise ValueError("has an invalid port") from None
+    if any(_CREDENTIAL_PARAM.search(name) for name, _ in parse_qsl(parts.query)):
+        raise ValueError(
+            f"must not carry keys in its query (consumer_key and the like); {_KEYRING}"
+        )
     if "?" in value:
         raise ValueError("must not contain a query (?...)")
     if "#" in value:

@@ -61,18 +61,18 @@ _SENSITIVE_IN_TEXT = re.compile(
 
 
 class _Session(requests.Session):
-    """A session whose own CA bundle wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+    """A session whose own TLS trust wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
 
     Plain requests lets those environment variables replace ``session.verify`` on every
-    request, which would silently drop a tenant's ``ca_bundle``.
+    request, which would silently drop a tenant's ``ca_bundle``, or trust a private CA for a
+    tenant without one. The environment still gives proxies.
     """
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
     ) -> Any:
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        if verify is None and isinstance(self.verify, str):
-            settings["verify"] = self.verify
+        settings["verify"] = self.verify  # True (the public CAs) or the tenant's ca_bundle
         return settings
 
 

@@ -31,6 +31,12 @@ _INLINE_SECRETS: dict[str, dict[str, SecretName]] = {
     },
     "odoo": {k: "odoo_api_key" for k in ("api_key", "odoo_api_key", "apikey", "key", "password")},
 }
+# Keys that would turn TLS verification off: there is no such setting, ca_bundle is the way.
+_TLS_OFF = ("verify", "verify_ssl", "ssl_verify", "verify_tls", "tls_verify", "insecure")
+_TLS_OFF_PROBLEM = (
+    "TLS verification cannot be turned off; for a server with a private or self-signed"
+    " certificate, name its CA in ca_bundle (a PEM file)"
+)
 # First path segments that show an API address was given instead of the server root.
 _ODOO_API_SEGMENTS = ("web", "odoo", "xmlrpc", "json", "jsonrpc")
 
@@ -72,6 +78,8 @@ def _tenants(top: Section, base: Path) -> dict[str, model.TenantConfig]:
 
 def _tenant(name: str, body: object, problems: Problems, base: Path) -> model.TenantConfig:
     refused = {part: _secret_refusals(name, keys) for part, keys in _INLINE_SECRETS.items()}
+    for side in ("woocommerce", "odoo"):
+        refused[side].update(dict.fromkeys(_TLS_OFF, _TLS_OFF_PROBLEM))
     sec = Section.read(body, "", problems, _TENANT_KEYS, _TENANT_KEYS, refused["tenant"])
     woo = sec.section("woocommerce", _WOO_KEYS, ("url", "auth"), refused["woocommerce"])
     odoo = sec.section("odoo", _ODOO_KEYS, ("url", "login"), refused["odoo"])

@@ -95,3 +95,13 @@ def test_deliveries_kept_from_many_threads_are_each_kept_once(tmp_path: Path) ->
             kept = list(pool.map(store.inbox_add, deliveries))
         assert sum(kept) == 150  # every second one repeats a delivery id
         assert len(store.inbox_pending("acme", limit=1000)) == 150
+
+
+def test_the_receiver_s_connection_leaves_checkpoints_to_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    with AuditStore(path, durable=True, checkpoints=False) as receiver, AuditStore(path) as worker:
+        assert receiver.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        assert worker.db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        for i in range(50):
+            receiver.inbox_add(Delivery("acme", f"d{i}", "order.updated", str(i), None, "{}"))
+        assert len(worker.inbox_pending("acme", limit=100)) == 50  # committed, visible to all

@@ -50,8 +50,13 @@ __all__ = [
 ]
 
 
-def open_audit(location: Path | str, *, durable: bool = False) -> AuditLog:
-    """The audit log at ``location``: a file path today; a URL names a backend still to come."""
+def open_audit(
+    location: Path | str, *, durable: bool = False, checkpoints: bool = True
+) -> AuditLog:
+    """The audit log at ``location``: a file path today; a URL names a backend still to come.
+
+    ``durable``: every commit is on the disk when it returns; ``checkpoints`` False: this
+    connection never copies the write-ahead log back into the file (others do)."""
     if isinstance(location, str):
         scheme, is_url, _ = location.partition("://")
         if is_url:
@@ -61,4 +66,4 @@ def open_audit(location: Path | str, *, durable: bool = False) -> AuditLog:
                 " ~/.local/state/wooodoo/audit.sqlite3).",
             )
         location = Path(location)
-    return AuditStore(location, durable=durable)
+    return AuditStore(location, durable=durable, checkpoints=checkpoints)

@@ -43,11 +43,19 @@ class AuditStore:
     """One SQLite file (0600, WAL). Reading it never needs the network."""
 
     def __init__(
-        self, path: Path, *, durable: bool = False, retry: RetryPolicy | None = None
+        self,
+        path: Path,
+        *,
+        durable: bool = False,
+        retry: RetryPolicy | None = None,
+        checkpoints: bool = True,
     ) -> None:
         """``durable``: every commit reaches the disk before it returns (an fsync each), so a
         power cut keeps it too; without it, a commit survives a crash of the process only.
-        ``retry``: when a failed record is tried again (automatic retry)."""
+        ``retry``: when a failed record is tried again (automatic retry).
+        ``checkpoints`` False: a commit never copies the write-ahead log back into the file
+        (SQLite does it in the commit that passes 1,000 pages, which then waits for the disk
+        again); the other connections, and the last one to close, still do."""
         self.path = path
         self.retry = retry or RetryPolicy()
         _create_private(path)
@@ -60,6 +68,8 @@ class AuditStore:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            if not checkpoints:
+                self.db.execute("PRAGMA wal_autocheckpoint=0")
             self.db.execute("PRAGMA foreign_keys=ON")
             migrations.migrate(self.db)
         except sqlite3.DatabaseError as exc:

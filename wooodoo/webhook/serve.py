@@ -88,8 +88,9 @@ class WebhookServer:
                 "no tenant has a webhook_secret: nothing to serve",
                 hint="Set one with `wooodoo secrets set --tenant acme webhook_secret`.",
             )
-        # a delivery answered 2xx is never sent again: it must survive a power cut too
-        self.store: AuditLog = open_audit(config.audit_db, durable=True)
+        # a delivery answered 2xx is never sent again: it must survive a power cut too; an
+        # answer never waits for a checkpoint: the worker's connection makes them
+        self.store: AuditLog = open_audit(config.audit_db, durable=True, checkpoints=False)
         self.worker = InboxWorker(self._drain, self._waiting, interval=interval)
         app = Receiver(secrets, self.store, self.worker.wake, max_body=MAX_BODY)
         self._map: dict[int, Any] = {}  # waitress's socket map, ours so that stop() can empty it

@@ -107,6 +107,7 @@ def write_config() -> WriteConfig:
         path = directory / name
         text = data if isinstance(data, str) else yaml.safe_dump(dict(data), sort_keys=False)
         path.write_text(text, encoding="utf-8")
+        path.chmod(0o600)  # as `wooodoo init` writes it; a shared one is warned about
         return path
 
     return write

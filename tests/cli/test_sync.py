@@ -77,6 +77,7 @@ def test_sync_prints_one_line_per_tenant_and_nothing_with_q(
         yaml.safe_dump({"audit_db": str(tmp_path / "two.sqlite3"), "tenants": tenants}),
         encoding="utf-8",
     )
+    path.chmod(0o600)  # a config open to others is warned about, and -q must stay silent
     for tenant in tenants:
         for name, value in box.sb.secrets.items():
             monkeypatch.setenv(env_var_name(tenant, name), value)

@@ -6,7 +6,7 @@ import json
 import logging
 import traceback
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,6 @@ class Shop:
     directory: Path
     config: Path
     secrets: SandboxSecrets = CANARY
-    runs: list[str] = field(default_factory=list)
 
     @property
     def audit(self) -> Path:
@@ -75,7 +74,6 @@ class Shop:
         caplog.clear()
         argv = ["--config", str(config or self.config), "-vv", "--log-format", "json", *args]
         result = CliRunner().invoke(main, argv, env=dict(env or self.env()), input=input)
-        self.runs.append(" ".join(args))
         check_clean(" ".join(args), result, caplog)
         for line in result.stderr.splitlines():
             if line.startswith("{"):

@@ -57,7 +57,9 @@ def test_webhook_serve(shop: Shop) -> None:
     assert proc.stdout is not None
     try:
         line = proc.stdout.readline()
-        assert "listening on" in line, line
+        if "listening on" not in line:
+            proc.kill()
+            pytest.fail(line + proc.communicate(timeout=30)[0])
         port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
         order = max(shop.sb.store.orders)
         body = f'{{"id": {order}}}'.encode()

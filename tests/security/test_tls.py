@@ -41,6 +41,7 @@ def run(shop: Shop, *, woo: dict[str, Any], odoo: dict[str, Any], env: dict[str,
     path = shop.directory / "tls.yaml"
     data = {"audit_db": str(shop.audit), "tenants": {TENANT: tenant}}
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    path.chmod(0o600)
     return CliRunner().invoke(
         main, ["--config", str(path), "sync", "--dry-run"], env={**shop.env(), **env}
     )

@@ -31,6 +31,7 @@ from wooodoo.audit.records import (
     TenantStats,
 )
 from wooodoo.errors import ConfigError
+from wooodoo.files import warn_if_shared
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -253,14 +254,18 @@ class AuditStore:
 
 
 def _create_private(path: Path) -> None:
-    """Create the file 0600 (and its folder 0700) before SQLite does it with the umask."""
+    """Create the file 0600 (and its folder 0700) before SQLite does it with the umask; warn
+    when an existing one is open to others (SQLite gives its -wal and -shm the same mode)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not path.exists():
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.fchmod(fd, 0o600)  # the umask could only have removed bits; be exact
             os.close(fd)
+            return
     except OSError as exc:
         raise ConfigError(f"cannot create the audit store at {path}: {exc.strerror}") from exc
+    warn_if_shared(path, "audit store")
 
 
 def _chunks(keys: Sequence[str]) -> Iterator[tuple[list[str], str]]:

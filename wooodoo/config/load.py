@@ -11,6 +11,7 @@ from wooodoo.config.readers import Problems
 from wooodoo.config.schema import read_config
 from wooodoo.config.source import parse_yaml
 from wooodoo.errors import ConfigError
+from wooodoo.files import warn_if_shared
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
@@ -27,6 +28,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"cannot read configuration file {file}: {reason}") from None
+    warn_if_shared(file, "configuration file")
     return parse_config(text, file)
 
 

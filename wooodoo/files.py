@@ -8,6 +8,8 @@ import stat
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+# What was warned about already: a long process (webhook serve) opens the audit file per drain.
+_warned: set[tuple[Path, int]] = set()
 
 
 def shared_mode(path: Path) -> int | None:
@@ -25,9 +27,11 @@ def shared_mode(path: Path) -> int | None:
 
 
 def warn_if_shared(path: Path, what: str) -> None:
-    """A warning (logged, shown by the CLI) when others than the owner may open ``path``."""
+    """A warning (logged, shown by the CLI) when others than the owner may open ``path``;
+    once per file and mode in a process."""
     mode = shared_mode(path)
-    if mode is not None:
+    if mode is not None and (path, mode) not in _warned:
+        _warned.add((path, mode))
         log.warning(
             "the %s %s is open to others than its owner (mode %s); make it private with"
             " chmod 600 %s",

@@ -78,6 +78,7 @@ def test_a_config_open_to_others_is_warned_about(
     path = write_config(tmp_path, config_data)
     path.chmod(bits)
     load_config(path)
+    load_config(path)  # once per file and mode in a process (webhook serve loads often)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == [
         f"the configuration file {path} is open to others than its owner"

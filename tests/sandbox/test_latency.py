@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import xmlrpc.client
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,6 +37,17 @@ def session(box: Sandbox) -> requests.Session:
     return s
 
 
+def settled(read: Callable[[], Timing], requests: int) -> Timing:
+    """The timing once ``requests`` are recorded (bounded wait): a request is recorded when the
+    server closes its answer, a moment after the client has read it."""
+    deadline = time.monotonic() + 5
+    while True:
+        seen = read()
+        if seen.requests >= requests or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.01)
+
+
 def woo_get(box: Sandbox, s: requests.Session) -> float:
     """One WooCommerce read; the seconds it took at the client."""
     started = time.perf_counter()
@@ -58,7 +69,8 @@ def test_every_request_of_both_servers_waits_one_round_trip(box: Sandbox) -> Non
     s = session(box)
     took = [woo_get(box, s), woo_get(box, s), odoo_version_call(box, s)]
 
-    woo, odoo = box.woo_latency.snapshot(), box.odoo_latency.snapshot()
+    woo = settled(box.woo_latency.snapshot, 2)
+    odoo = settled(box.odoo_latency.snapshot, 1)
     assert woo.requests == 2
     assert odoo.requests == 1
     assert woo.injected_seconds == pytest.approx(2 * LATENCY_MS / 1000)
@@ -86,6 +98,7 @@ def test_latency_can_be_changed_and_read_while_serving(box: Sandbox) -> None:
     assert box.odoo_latency.ms == 5
     assert box.woo_latency.ms == LATENCY_MS  # one server at a time over HTTP
     odoo_version_call(box, s)
+    settled(box.odoo_latency.snapshot, 1)
     seen = s.get(url, timeout=30).json()
     assert seen["requests"] == 1
     assert seen["injected_seconds"] == pytest.approx(0.005)
@@ -95,7 +108,7 @@ def test_latency_can_be_changed_and_read_while_serving(box: Sandbox) -> None:
     box.latency_ms = 0
     box.reset_timing()
     woo_get(box, s)
-    assert box.timing().requests == 1
+    assert settled(box.timing, 1).requests == 1
     assert box.timing().injected_seconds == 0
 
 
@@ -104,7 +117,7 @@ def test_a_faulted_answer_crosses_the_network_too(box: Sandbox) -> None:
     s = session(box)
     answer = s.post(f"{box.odoo_url}/xmlrpc/2/common", data=b"", timeout=30)
     assert answer.status_code == 503
-    assert box.odoo_latency.snapshot().requests == 1
+    assert settled(box.odoo_latency.snapshot, 1).requests == 1
     assert box.odoo_latency.snapshot().injected_seconds == pytest.approx(LATENCY_MS / 1000)
 
 

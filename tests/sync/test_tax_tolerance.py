@@ -73,3 +73,41 @@ def test_a_tax_off_by_more_than_a_unit_per_line_is_a_mismatch() -> None:
     )
     assert odoo.adjusted == []
     assert settled.status == "mismatch"
+
+
+class Adjusting13(Adjusting):
+    """Odoo 13-15: a create cannot carry the shop's tax."""
+
+    def tax_totals_at_create(self, tax_by_tax: Mapping[int, Decimal]) -> Any | None:
+        return None
+
+
+class Adjusting16(Adjusting):
+    """Odoo 16+: the create carried the shop's tax already."""
+
+    def tax_totals_at_create(self, tax_by_tax: Mapping[int, Decimal]) -> Any | None:
+        return {"carried": True}
+
+
+def traded_plan() -> InvoicePlan:
+    """Odoo's rounding moves a cent from 7% to 19%; the total stays the shop's."""
+    return InvoicePlan(
+        key="acme/order/1",
+        order_id=1,
+        values={"invoice_line_ids": [(0, 0, {}), (0, 0, {})]},
+        expected=Totals(Decimal("20.00"), Decimal("1.43"), Decimal("21.43")),
+        expected_tax_by_tax={11: Decimal("0.93"), 12: Decimal("0.50")},
+        predicted_tax_by_tax={11: Decimal("0.94"), 12: Decimal("0.49")},
+        lines=(),
+    )
+
+
+@pytest.mark.parametrize(("fake", "adjusted"), [(Adjusting13, [7]), (Adjusting16, [])])
+def test_a_cent_traded_between_taxes_is_set_right_where_the_create_could_not(
+    fake: type[Adjusting], adjusted: list[int]
+) -> None:
+    odoo: Any = fake(state("20.00", "1.43"))
+    [settled] = settle(odoo, [(traded_plan(), state("20.00", "1.43"))], post=False, tax_adjust=True)
+    assert odoo.adjusted == adjusted
+    assert settled.status == "draft"
+    assert settled.tax_adjusted == bool(adjusted)

@@ -211,14 +211,19 @@ def sandbox_command(
         if latency_ms:
             click.echo(f"latency {latency_ms:g} ms per request (both servers)")
         if config_out:
-            cfg, env = box.write_config(config_out.resolve())
-            click.echo(f"config  {cfg}")
-            click.echo(f"secrets {env}   (load with: . {env})")
-            click.echo(f"then:   wooodoo --config {cfg} sync")
+            _write_config(box, config_out)
         click.echo("Ctrl-C to stop.")
         while not stop.wait(0.5):
             pass
     state.echo("sandbox stopped")
+
+
+def _write_config(box: Sandbox, config_out: Path) -> None:
+    """The sandbox's config and secrets file, and how to use them."""
+    cfg, env = box.write_config(config_out.resolve())
+    click.echo(f"config  {cfg}")
+    click.echo(f"secrets {env}   (load with: . {env})")
+    click.echo(f"then:   wooodoo --config {cfg} sync")
 
 
 def _state_dir(name: str) -> Path:

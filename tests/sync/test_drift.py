@@ -99,6 +99,24 @@ def test_an_idle_run_costs_at_most_5_odoo_and_3_woocommerce_requests(
         assert odoo <= 5, box.sb.odoo_counter.snapshot()
 
 
+def test_the_run_right_after_a_backfill_is_idle_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backfill polls Odoo again at its end: its own documents and partners are not
+    news to the next run, which then costs what any idle run costs."""
+    with running_box(tmp_path, monkeypatch, orders=20, seed=5) as box:
+        box.sync()
+        box.sb.woo_counter.reset()
+        box.sb.odoo_counter.reset()
+        again = box.sync()
+        assert again.stats["invoiced"] == again.stats["drift"] == 0
+        odoo = sum(
+            n for k, n in box.sb.odoo_counter.snapshot().items() if not k.startswith("odoo ")
+        )
+        assert box.sb.woo_counter.total() <= 3, box.sb.woo_counter.snapshot()
+        assert odoo <= 5, box.sb.odoo_counter.snapshot()
+
+
 def test_the_merged_customers_next_invoice_goes_to_the_surviving_partner(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,6 +37,26 @@ class SyncOptions:
     limit: int | None = None  # stop after this many orders
 
 
+# what a run made or changed in Odoo: it polls Odoo again at its end
+WROTE_TO_ODOO = (
+    Stat.INVOICED,
+    Stat.MISMATCH,
+    Stat.FAILED,
+    Stat.PARTNERS_CREATED,
+    Stat.TWINS_REMOVED,
+    Stat.CREDITED,
+    Stat.PAID,
+    Stat.PAID_BACK,
+    Stat.REVERSED,
+    Stat.CANCELLED,
+    Stat.REISSUED,
+    Stat.TAX_ADJUSTED,
+    Stat.DELIVERIES,
+    Stat.RETRIED,
+    Stat.FROM_SNAPSHOT,
+)
+
+
 class Engine:
     """Syncs one tenant. Holds no connection of its own: it is handed the three sides."""
 
@@ -76,6 +96,10 @@ class Engine:
             )
             if not options.dry_run:
                 self._needs_attention(result)
+                if any(result.stats[stat] for stat in WROTE_TO_ODOO):
+                    # its own writes become the next run's starting point: an idle run after
+                    # it reads nothing new (a person's change meanwhile is seen now)
+                    OdooChanges(self.sides, result.run_id, result.stats).run()
         return result
 
     def replay(

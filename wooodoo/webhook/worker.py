@@ -1,6 +1,6 @@
 """The worker in the serving process: drains each tenant's inbox soon after a delivery.
 
-It waits after being woken until deliveries stop coming (0.2 s without one, 3 s at most), so
+It waits after being woken until deliveries stop coming (0.2 s without one, 10 s at most), so
 that a burst is answered first, with the whole CPU, and then drained in few batches (between
 rounds it lets new deliveries be answered, for no longer than a round took); and it
 looks every ``interval`` seconds at what still waits (a tenant whose lock a cron run held, a
@@ -29,7 +29,7 @@ class InboxWorker:
         *,
         interval: float = 10.0,
         gather: float = 0.2,
-        most: float = 3.0,
+        most: float = 10.0,
     ) -> None:
         self.drain = drain
         self.waiting = waiting  # tenants with deliveries waiting (a local read, no network)

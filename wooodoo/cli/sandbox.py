@@ -208,22 +208,22 @@ def sandbox_command(
         click.echo(f"WooCommerce {box.woo_url}/wp-json/wc/v3/ (HTTPS, CA {box.ca_path})")
         click.echo(f"Odoo {odoo_version}     {box.odoo_url} (database wooodoo)")
         click.echo(f"orders {orders}, seed {seed}, Odoo tax rounding {tax_rounding}")
-        if latency_ms:
-            click.echo(f"latency {latency_ms:g} ms per request (both servers)")
-        if config_out:
-            _write_config(box, config_out)
-        click.echo("Ctrl-C to stop.")
+        _write_config(box, config_out, latency_ms)
         while not stop.wait(0.5):
             pass
     state.echo("sandbox stopped")
 
 
-def _write_config(box: Sandbox, config_out: Path) -> None:
-    """The sandbox's config and secrets file, and how to use them."""
-    cfg, env = box.write_config(config_out.resolve())
-    click.echo(f"config  {cfg}")
-    click.echo(f"secrets {env}   (load with: . {env})")
-    click.echo(f"then:   wooodoo --config {cfg} sync")
+def _write_config(box: Sandbox, config_out: Path | None, latency_ms: float) -> None:
+    """The latency, the sandbox's config and secrets file (when asked), how to use them."""
+    if latency_ms:
+        click.echo(f"latency {latency_ms:g} ms per request (both servers)")
+    if config_out:
+        cfg, env = box.write_config(config_out.resolve())
+        click.echo(f"config  {cfg}")
+        click.echo(f"secrets {env}   (load with: . {env})")
+        click.echo(f"then:   wooodoo --config {cfg} sync")
+    click.echo("Ctrl-C to stop.")
 
 
 def _state_dir(name: str) -> Path:

@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from wooodoo.audit import Event, Link
 from wooodoo.config import TenantConfig
 from wooodoo.errors import EXIT_OK, WooodooError
+from wooodoo.sync.batching import Cut, Gather
 from wooodoo.sync.context import BatchOptions, BatchOutcome, References, Sides
 from wooodoo.sync.create_once import CommitWait
-from wooodoo.sync.credit_queue import CreditQueue
+from wooodoo.sync.credit_queue import CreditQueue, Cursor
 from wooodoo.sync.inbox import InboxDrain
 from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import order_key
@@ -21,12 +22,14 @@ from wooodoo.sync.orders import OrderBatch
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.partners import CustomerSweep
 from wooodoo.sync.ports import AuditLog, OdooTarget, OrderPageLike, WooSource
+from wooodoo.sync.read_ahead import read_ahead
 from wooodoo.sync.replay import targets_for, targets_of_failures
 from wooodoo.sync.retry import REFERENCE_CHECK, REFERENCE_CURSOR, Replayer, config_now, due
 from wooodoo.sync.twin_sweep import TwinSweep
 from wooodoo.woo.models import Order
 
 ORDER_CURSOR = "orders"
+PAGES_AHEAD = 2  # WooCommerce pages read while Odoo works on the current batch
 
 
 @dataclass(frozen=True)
@@ -259,24 +262,43 @@ class Engine:
         return datetime.combine(since, time.min, tzinfo=UTC) - timedelta(hours=14)
 
     def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
+        """The pages from the cursor on, read one ahead while Odoo works on the batches."""
         seen = 0
         # the run's credit notes, made a full batch at a time and at the end (cost budget)
         size = self.sides.tenant.sync.batch_size
         credits = None if options.dry_run else CreditQueue(self.sides, size)
-        for page in self.sides.woo.iter_order_pages(modified_after=self._start(options)):
-            self.progress(Step.PAGES, 1)
-            orders = list(page.orders)
-            if options.limit is not None:
-                orders = orders[: max(0, options.limit - seen)]
-            seen += len(orders)
-            limited = options.limit is not None and seen >= options.limit
-            self._page(page, orders, options, result, credits, move_cursor=not limited)
-            self.progress(Step.ORDERS, len(orders))
-            if limited:
-                break
+        saved = self.sides.store.cursor(self.sides.name, ORDER_CURSOR)
+        gather: Gather[Order, Cursor] = Gather(size, self._wants_odoo)
+        batch_options = BatchOptions(options.since or self.sides.tenant.sync.since, options.dry_run)
+        pages = self.sides.woo.iter_order_pages(modified_after=self._start(options))
+        with read_ahead(pages, PAGES_AHEAD) as ahead:
+            for page in ahead:
+                self.progress(Step.PAGES, 1)
+                orders = list(page.orders)
+                if options.limit is not None:
+                    orders = orders[: max(0, options.limit - seen)]
+                seen += len(orders)
+                limited = options.limit is not None and seen >= options.limit
+                self._rejected(page, result, options.dry_run)
+                cursor = None if limited else _page_cursor(page, saved)
+                for cut in gather.add(orders, cursor):
+                    self._cut(cut, batch_options, result, credits)
+                self.progress(Step.ORDERS, len(orders))
+                if limited:
+                    break
+        for cut in gather.finish():
+            self._cut(cut, batch_options, result, credits)
         if credits is not None:
             credits.finish()
             self._commit_credits(credits, result, [], [])
+
+    def _wants_odoo(self, order: Order) -> bool:
+        """Whether an order counts towards a full Odoo batch (a guess: orders in other
+        statuses are only skipped, and only the batch itself knows what was invoiced)."""
+        return order.status in self.sides.tenant.sync.statuses or order.status in (
+            "refunded",
+            "cancelled",
+        )
 
     def _commit_credits(
         self,
@@ -285,8 +307,8 @@ class Engine:
         events: list[Event],
         links: list[Link],
     ) -> None:
-        """The rows of a page's last batch and of the credit notes made meanwhile, with the
-        cursor of every page whose orders are all credited."""
+        """The rows of a batch and of the credit notes made meanwhile, with the cursor of
+        every page whose orders are all credited."""
         made, cursor = credits.take()
         result.stats.update(made.stats)
         events, links = events + made.events, links + made.links
@@ -295,17 +317,8 @@ class Engine:
                 self.sides.name, result.run_id, events, links, cursor=cursor
             )
 
-    def _page(
-        self,
-        page: OrderPageLike,
-        orders: list[Order],
-        options: SyncOptions,
-        result: TenantResult,
-        credits: CreditQueue | None,
-        *,
-        move_cursor: bool,
-    ) -> None:
-        """The page's batches; its last audit rows and its cursor go in one transaction."""
+    def _rejected(self, page: OrderPageLike, result: TenantResult, dry_run: bool) -> None:
+        """Orders the page held that could not be read: a failed row each, at once."""
         events: list[Event] = [
             order_event(
                 r.record_id or "?",
@@ -316,30 +329,31 @@ class Engine:
             for r in page.rejected
         ]
         result.stats[Stat.FAILED] += len(events)
-        saved = self.sides.store.cursor(self.sides.name, ORDER_CURSOR)
-        ahead = saved is None or page.cursor > datetime.fromisoformat(saved)
-        cursor = None
-        if move_cursor and ahead:
-            cursor = (ORDER_CURSOR, page.cursor.astimezone(UTC).isoformat())
-        size = self.sides.tenant.sync.batch_size
-        batches = [orders[i : i + size] for i in range(0, len(orders), size)] or [[]]
-        batch_options = BatchOptions(options.since or self.sides.tenant.sync.since, options.dry_run)
-        for n, batch in enumerate(batches):
-            done = self._batch(batch, batch_options, result, credits)
-            events += done.events
-            last = n == len(batches) - 1
-            if credits is not None:
-                if last:
-                    credits.hold(cursor)
-                self._commit_credits(credits, result, events, done.links)
-                events = []
-                continue
-            if options.dry_run or not (events or done.links or (last and cursor)):
-                continue
-            self.sides.store.commit_page(
-                self.sides.name, result.run_id, events, done.links, cursor=cursor if last else None
-            )
-            events = []
+        if events and not dry_run:
+            self.sides.store.commit_page(self.sides.name, result.run_id, events, [])
+
+    def _cut(
+        self,
+        cut: Cut[Order, Cursor],
+        options: BatchOptions,
+        result: TenantResult,
+        credits: CreditQueue | None,
+    ) -> None:
+        """One batch; its audit rows, and the cursor of the pages it completes once their
+        orders are credited, go in one transaction (nothing is written in a dry run)."""
+        done = self._batch(cut.orders, options, result, credits)
+        if credits is None:
+            return
+        if cut.cursor is not None:
+            credits.hold(cut.cursor)
+        self._commit_credits(credits, result, done.events, done.links)
+
+
+def _page_cursor(page: OrderPageLike, saved: str | None) -> Cursor | None:
+    """The cursor to save once the page is done; None where it would not move it forward."""
+    if saved is not None and page.cursor <= datetime.fromisoformat(saved):
+        return None
+    return (ORDER_CURSOR, page.cursor.astimezone(UTC).isoformat())
 
 
 def _plain(result: TenantResult) -> dict[str, int]:

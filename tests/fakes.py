@@ -13,6 +13,7 @@ from wooodoo.errors import OdooRecordError, TransientError
 from wooodoo.sync.mapping import Currency, InvoiceCopy, OdooTax, Reference
 from wooodoo.sync.ports import MoveState, ReferenceSpec
 from wooodoo.woo.models import Customer, Order, Refund
+from wooodoo.woo.refunds import IDS_PER_REQUEST, OrderRefunds
 
 CENT = Decimal("0.01")
 TAXES = {
@@ -35,6 +36,8 @@ class FakeWoo:
         self.customers: list[Customer] = []
         self.refunds: dict[int, list[Refund]] = {}
         self.calls = 0
+        self.bulk = True  # a store with ``/refunds`` (WooCommerce 9.0+)
+        self.refund_errors: dict[int, str] = {}  # order id -> why its refunds cannot be read
 
     def iter_order_pages(
         self, *, modified_after: datetime, statuses: Sequence[str] | None = None
@@ -60,6 +63,19 @@ class FakeWoo:
     def refunds_of(self, order_id: int) -> list[Refund]:
         self.calls += 1
         return list(self.refunds.get(order_id, []))
+
+    def refunds_of_orders(self, orders: Mapping[int, Sequence[int]]) -> OrderRefunds:
+        """As the client: one call per 100 refunds (bulk), else one per order."""
+        wanted = {o: set(ids) for o, ids in orders.items() if ids}
+        count = sum(len(ids) for ids in wanted.values())
+        self.calls += -(-count // IDS_PER_REQUEST) if self.bulk else len(wanted)
+        out = OrderRefunds()
+        for order_id, ids in wanted.items():
+            if order_id in self.refund_errors:
+                out.fail([order_id], self.refund_errors[order_id])
+                continue
+            out.found[order_id] = [r for r in self.refunds.get(order_id, []) if r.id in ids]
+        return out
 
     def iter_customers(
         self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from wooodoo.audit import AuditLog
 from wooodoo.sync.mapping import InvoiceCopy, Reference
 from wooodoo.woo.models import Customer, Order, Refund
+from wooodoo.woo.refunds import OrderRefunds
 
 __all__ = [
     "AuditLog",  # the audit trail the core writes to (``wooodoo.audit``; SQLite today)
@@ -22,6 +23,7 @@ __all__ = [
     "MoveState",
     "OdooTarget",
     "OrderPageLike",
+    "OrderRefunds",
     "ReferenceSpec",
     "RejectedLike",
     "WooSource",
@@ -58,6 +60,11 @@ class WooSource(Protocol):
     def get_orders(self, ids: Sequence[int]) -> list[Order]: ...
 
     def refunds_of(self, order_id: int) -> list[Refund]: ...
+
+    def refunds_of_orders(self, orders: Mapping[int, Sequence[int]]) -> OrderRefunds:
+        """{order id: the refund ids wanted} -> the refunds read by order, and the orders
+        whose refunds could not be read (``wooodoo.woo.refunds``)."""
+        ...
 
     def iter_customers(
         self, *, ids: Sequence[int] | None = None, role: str = "all", newest_first: bool = False

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from wooodoo.errors import AuthError, RemoteRequestError
+from wooodoo.errors import AuthError, NotFoundError, RemoteRequestError
 from wooodoo.http import (
     NO_RETRY,
     RetryPolicy,
@@ -26,9 +26,26 @@ from wooodoo.http import (
 from wooodoo.woo.answers import describe_woo_error, expect_json, int_header, server_time
 from wooodoo.woo.auth import AuthMode, SignatureMethod, make_auth, refused_hint
 from wooodoo.woo.batches import OrderPage, ParsedBatch, id_of, parse_all
-from wooodoo.woo.models import Customer, Order, Refund, parse_customer, parse_order, parse_refund
+from wooodoo.woo.models import (
+    Customer,
+    Order,
+    ParseError,
+    Refund,
+    parse_customer,
+    parse_order,
+    parse_refund,
+)
 from wooodoo.woo.pagination import ModifiedCursor, PageWalker
-from wooodoo.woo.store import StoreInfo, settings_by_id, store_info, wc_version
+from wooodoo.woo.refunds import (
+    IDS_PER_REQUEST,
+    REFUNDS_LIST_SINCE,
+    OrderRefunds,
+    id_chunks,
+    keep_wanted,
+    take_listed,
+    wanted_by_refund,
+)
+from wooodoo.woo.store import StoreInfo, settings_by_id, store_info, version_tuple, wc_version
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +100,8 @@ class WooClient:
         self.per_page = per_page
         self.requests_sent = 0
         self._store: StoreInfo | None = None
+        # ``/refunds`` (WooCommerce 9.0+): None until the version or the route's answer says
+        self._refunds_listed: bool | None = None
 
     def __repr__(self) -> str:
         return f"WooClient({self.base_url!r}, auth={self.auth_mode!r})"
@@ -254,6 +273,65 @@ class WooClient:
         path = f"orders/{int(order_id)}/refunds"
         records, _ = self._get_list(path, {"per_page": "100", "dp": ORDER_DECIMALS})
         return [parse_refund(r) for r in records]
+
+    def refunds_of_orders(self, orders: Mapping[int, Sequence[int]]) -> OrderRefunds:
+        """Refunds by order: {order id: the ids of the refunds wanted, from the order's own
+        refund list} (see ``wooodoo.woo.refunds``).
+
+        WooCommerce 9.0+: one ``/refunds?include=...`` per 100 refunds; older stores: one
+        ``/orders/<id>/refunds`` per order. Without a known version ``/refunds`` is tried and
+        its ``rest_no_route`` remembered. An order whose refunds the store refuses (a 4xx) or
+        sends unreadable is in ``failed``; a refund the store does not return is simply absent.
+        """
+        wanted = {int(order): list(ids) for order, ids in orders.items() if ids}
+        if wanted and self._lists_refunds():
+            try:
+                return self._listed_refunds(wanted)
+            except NotFoundError as exc:
+                if exc.code != "rest_no_route":
+                    raise
+                log.info("the store has no /refunds list (WooCommerce < 9.0): refunds per order")
+                self._refunds_listed = False
+        out = OrderRefunds()
+        for order_id, ids in wanted.items():
+            try:
+                out.found[order_id] = keep_wanted(order_id, self.refunds_of(order_id), ids)
+            except (RemoteRequestError, ParseError) as exc:
+                out.fail([order_id], str(exc))
+        return out
+
+    def _lists_refunds(self) -> bool:
+        if self._refunds_listed is None and self._store is not None:
+            self._refunds_listed = version_tuple(self._store.wc_version) >= REFUNDS_LIST_SINCE
+        return self._refunds_listed is not False
+
+    def _listed_refunds(self, wanted: Mapping[int, Sequence[int]]) -> OrderRefunds:
+        out = OrderRefunds()
+        owner = wanted_by_refund(wanted)
+        for chunk in id_chunks(owner):
+            params = {
+                "include": ",".join(map(str, chunk)),
+                "per_page": str(IDS_PER_REQUEST),
+                "orderby": "id",
+                "order": "asc",
+                "dp": ORDER_DECIMALS,
+            }
+            page, last = 1, 1
+            while page <= last:
+                try:
+                    records, headers = self._get_list("refunds", {**params, "page": str(page)})
+                except RemoteRequestError as exc:
+                    if isinstance(exc, NotFoundError) and exc.code == "rest_no_route":
+                        raise
+                    out.fail(sorted({owner[i] for i in chunk}), str(exc))
+                    break
+                self._refunds_listed = True
+                take_listed(records, owner, out)
+                pages = int_header(headers, "X-WP-TotalPages")
+                # ``include`` holds at most a page; the guard stops a store that pages forever
+                last = min(pages if pages is not None else page, page + 1, 3)
+                page += 1
+        return out
 
     # ------------------------------------------------------------------ customers
 

@@ -2,7 +2,8 @@
 
 Each WooCommerce refund of an invoiced order becomes one posted ``out_refund`` with the key
 ``<tenant>/refund/<id>``, reversing the order's invoice (``reversed_entry_id``). The store is
-asked for an order's refunds only when its own refund list shows one wooodoo has not credited.
+asked for an order's refunds only when its own refund list shows one wooodoo has not credited,
+and then for many orders at once (``credit_queue``).
 Credit notes go through the same path as invoices: looked up by key first (twins settled),
 created in one call (a lost call awaited), read back by key, compared with the refund's amount,
 the tax set to the shop's where Odoo rounds otherwise, posted; a difference is never posted.
@@ -110,6 +111,12 @@ class CreditNotes:
             return False
         plans[plan.key] = (plan, order)
         return True
+
+    def unreadable(self, refund_id: int, order: Order, reason: str) -> None:
+        """A refund whose details the store would not give: a ``failed`` row (retried later)."""
+        key = refund_key(self.sides.name, refund_id)
+        self._event(key, refund_id, "failed", reason, order=order.id)
+        self.out.stats[Stat.FAILED] += 1
 
     def make(self, plans: dict[str, tuple[InvoicePlan, Order]]) -> dict[str, str]:
         """Find, create, check and post; the status of each credit note by key."""

@@ -74,8 +74,10 @@ def woo_ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateAuthority:
     return CertificateAuthority(tmp_path_factory.mktemp("woo-ca"))
 
 
-def _serve(ca: CertificateAuthority, store: StoreData, clock: WooClock) -> Iterator[WooServed]:
-    app = WooApp(store, [WOO_KEY, WOO_READ_KEY])
+def _serve(
+    ca: CertificateAuthority, store: StoreData, clock: WooClock, wc_version: str = "7.9.0"
+) -> Iterator[WooServed]:
+    app = WooApp(store, [WOO_KEY, WOO_READ_KEY], wc_version=wc_version)
     counter = RequestCounter()
     wrapped = FaultInjector(app, counter)
     with LoopbackServer(wrapped, tls=ca) as https, LoopbackServer(wrapped) as http:
@@ -95,6 +97,14 @@ def woo_shared(woo_ca: CertificateAuthority) -> Iterator[WooServed]:
     """One store for tests that only read."""
     clock = WooClock()
     yield from _serve(woo_ca, generate_store(WOO_SEED, WOO_ORDERS, clock=clock), clock)
+
+
+@pytest.fixture(scope="module")
+def woo9_shared(woo_ca: CertificateAuthority) -> Iterator[WooServed]:
+    """The same store as WooCommerce 9.3.3 (``/refunds``), for tests that only read."""
+    clock = WooClock()
+    store = generate_store(WOO_SEED, WOO_ORDERS, clock=clock)
+    yield from _serve(woo_ca, store, clock, "9.3.3")
 
 
 def woo_capture(name: str) -> tuple[dict[str, Any], Any]:

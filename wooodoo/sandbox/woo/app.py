@@ -1,5 +1,8 @@
 """The WooCommerce look-alike: a WSGI app serving ``/wp-json/wc/v3/`` as WooCommerce 7.9 does.
 
+``wc_version`` changes what a version changes: ``modified_after`` on orders (5.8+), the
+``/refunds`` list (9.0+), the version ``system_status`` reports.
+
 Request handling follows WordPress's order: authentication (errors answer 401 before anything
 else), the API key's read/write permission, route match (``rest_no_route``), argument
 validation (``rest_invalid_param``), the route's permission check (anonymous callers get 401)
@@ -10,6 +13,7 @@ escaping, ``Allow`` only for authenticated callers, no-cache headers when logged
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -27,8 +31,9 @@ from wooodoo.sandbox.woo.auth import (
 )
 from wooodoo.sandbox.woo.http import REST_PREFIX, Req, Resp, RestError, query_of
 from wooodoo.sandbox.woo.orders import OrderRoutes
-from wooodoo.sandbox.woo.params import InvalidParams, order_args
+from wooodoo.sandbox.woo.params import REFUND_LIST_SINCE, InvalidParams, order_args
 from wooodoo.sandbox.woo.php import json_encode, parse_str
+from wooodoo.sandbox.woo.refund_list import RefundList
 from wooodoo.sandbox.woo.resources import ResourceRoutes
 from wooodoo.sandbox.woo.routes import Router
 from wooodoo.sandbox.woo.site import SiteRoutes
@@ -85,6 +90,7 @@ class WooApp:
             ResourceRoutes(store),
             WebhookRoutes(store, self.webhooks),
             SiteRoutes(wc_version, wp_version),
+            RefundList(store) if _version(wc_version) >= REFUND_LIST_SINCE else None,
         )
 
     @property
@@ -237,6 +243,10 @@ class WooApp:
         reason = STATUS_TEXT.get(resp.status, "Error")
         start_response(f"{resp.status} {reason}", headers)
         return [] if head else [body]
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", text)[:2])
 
 
 def _read_body(environ: WSGIEnviron) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -228,6 +228,13 @@ def order_args(wc_version: str) -> tuple[Arg, ...]:
 
 REFUND_ARGS: tuple[Arg, ...] = (*PAGED, *CHOSEN, DESCENDING, POST_ORDERBY, DP)
 
+# ``/refunds`` (WooCommerce 9.0+) registers the order list's arguments but status, customer
+# and product (``WC_REST_Order_Refunds_V2_Controller::get_collection_params``)
+REFUND_LIST_ARGS: tuple[Arg, ...] = tuple(
+    a for a in ORDER_ARGS if a.name not in ("status", "customer", "product")
+)
+REFUND_LIST_SINCE = (9, 0)
+
 ROLES = (
     "all",
     "administrator",

@@ -11,12 +11,14 @@ from wooodoo.sandbox.woo.params import (
     CUSTOMER_ARGS,
     PRODUCT_ARGS,
     REFUND_ARGS,
+    REFUND_LIST_ARGS,
     TAX_ARGS,
     WEBHOOK_ARGS,
     Arg,
     InvalidParams,
     validate,
 )
+from wooodoo.sandbox.woo.refund_list import RefundList
 from wooodoo.sandbox.woo.resources import ResourceRoutes
 from wooodoo.sandbox.woo.site import SiteRoutes
 from wooodoo.sandbox.woo.webhook_routes import WebhookRoutes
@@ -94,8 +96,14 @@ class Router:
     """The wc/v3 routes; a request is matched, its arguments checked, then its caller."""
 
     def __init__(
-        self, orders: OrderRoutes, resources: ResourceRoutes, hooks: WebhookRoutes, site: SiteRoutes
+        self,
+        orders: OrderRoutes,
+        resources: ResourceRoutes,
+        hooks: WebhookRoutes,
+        site: SiteRoutes,
+        refund_list: RefundList | None = None,
     ) -> None:
+        """``refund_list``: ``/refunds``, which WooCommerce serves from 9.0 (None: no route)."""
         self.site = site
         o, r = orders, resources
         refunds = r"orders/(?P<order_id>\d+)/refunds"
@@ -124,6 +132,10 @@ class Router:
             route("settings/general", Endpoint(READ, site.settings_general, "list")),
             route("settings/tax", Endpoint(READ, site.settings_tax, "list")),
         ]
+        if refund_list is not None:  # read only: no POST, so a POST finds no route
+            self.routes.append(
+                route("refunds", Endpoint(READ, refund_list.list, "list", REFUND_LIST_ARGS))
+            )
 
     def dispatch(self, req: Req) -> tuple[Resp, str | None]:
         """The answer, and the ``Allow`` header an authenticated caller is shown."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.e2e_helpers import invoices, invoices_by_order, running_box
+from tests.e2e_helpers import invoices, invoices_by_order, odoo_read, running_box
 from wooodoo.cli import main
 from wooodoo.sandbox.odoo.merge import merge_partners
 from wooodoo.sync import Stat, SyncOptions
@@ -160,3 +160,29 @@ def test_the_merged_customers_next_invoice_goes_to_the_surviving_partner(
         with app.transaction():
             gone = app.env("res.partner").search_read([("id", "=", link.odoo_id)], ["id"])
         assert gone == []  # the merged partner stays merged
+
+
+def test_a_sync_posts_without_reading_back_and_its_last_poll_names_the_invoices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Odoo answering a post of the whole batch means all are posted (one transaction): the
+    sync does not read them back; the names Odoo gave them come with its last poll."""
+    with running_box(tmp_path, monkeypatch, orders=20, seed=5) as box:
+        box.rewrite(batch_size=5)
+        box.sb.odoo_counter.reset()
+        result = box.sync()
+        assert result.stats["invoiced"] > 5  # several batches of invoices
+        reads = box.sb.odoo_counter.snapshot().get("POST /json/2/account.move/read", 0)
+        # only the credit notes' batches read theirs back (they are few)
+        assert reads <= -(-result.stats["credited"] // 5), box.sb.odoo_counter.snapshot()
+        rows = odoo_read(
+            box.sb,
+            "account.move",
+            [("invoice_origin", "=like", "%/order/%")],
+            ["invoice_origin", "name"],
+        )
+        names = {row["invoice_origin"]: row["name"] for row in rows}
+        links = box.order_links()
+        posted = {k: link for k, link in links.items() if link.state == "posted"}
+        assert len(posted) == result.stats["invoiced"]
+        assert {k: link.odoo_name for k, link in posted.items()} == {k: names[k] for k in posted}

@@ -105,6 +105,7 @@ class BatchOptions:
     since: date
     dry_run: bool = False
     recreate: bool = False  # replay: make again what a person removed in Odoo
+    names_later: bool = False  # a sync: its last poll of Odoo reads the invoices' names
 
 
 @dataclass(frozen=True)

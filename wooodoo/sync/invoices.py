@@ -88,12 +88,17 @@ def create_values(
 
 def post_recovering(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:
     """Post, retrying after a transient failure only what Odoo has not posted yet."""
+    return _post_calls(odoo, ids)[0]
+
+
+def _post_calls(odoo: OdooTarget, ids: list[int]) -> tuple[dict[int, str], bool]:
+    """``post_recovering``; True when one call posted them all (Odoo answered, refused none)."""
     pending = ids
     refusals: dict[int, str] = {}
     for attempt in range(CREATE_ATTEMPTS):
         try:
             refusals.update(post_isolating(odoo, pending))
-            return refusals
+            return refusals, attempt == 0 and not refusals
         except TransientError:
             if attempt == CREATE_ATTEMPTS - 1:
                 raise
@@ -101,7 +106,7 @@ def post_recovering(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:
             pending = [i for i in pending if states[i].state != "posted"]
             if not pending:
                 break
-    return refusals
+    return refusals, False
 
 
 def post_isolating(odoo: OdooTarget, ids: list[int]) -> dict[int, str]:
@@ -118,10 +123,14 @@ def settle(
     *,
     post: bool,
     tax_adjust: bool,
+    names_later: bool = False,
 ) -> list[Settled]:
     """Compare each draft with the shop, adjust taxes where Odoo rounded differently, post.
 
     A draft whose amounts still differ is never posted: it stays draft as a ``mismatch``.
+    ``names_later``: when Odoo answers a post of them all, they are posted (a post is one
+    transaction) and the names it gave them are not read back; the caller learns them later
+    (a sync's last poll of Odoo's changes reads them anyway: one call per batch saved).
     """
     outcome: dict[int, Settled] = {}
     to_post: list[Postable] = []
@@ -139,7 +148,7 @@ def settle(
     if wanted:
         to_post += _adjust(odoo, wanted, outcome)
     if post and to_post:
-        _post(odoo, to_post, outcome)
+        _post(odoo, to_post, outcome, names_later)
     else:
         for plan, state, adj in to_post:
             outcome[state.id] = Settled(plan, state, "draft", name=state.name, tax_adjusted=adj)
@@ -193,9 +202,15 @@ def _adjust(
     return postable
 
 
-def _post(odoo: OdooTarget, to_post: list[Postable], outcome: dict[int, Settled]) -> None:
+def _post(
+    odoo: OdooTarget, to_post: list[Postable], outcome: dict[int, Settled], names_later: bool
+) -> None:
     ids = [state.id for _, state, _ in to_post]
-    refusals = post_recovering(odoo, ids)
+    refusals, all_posted = _post_calls(odoo, ids)
+    if all_posted and names_later:
+        for plan, state, adj in to_post:
+            outcome[state.id] = Settled(plan, state, "posted", tax_adjusted=adj)
+        return
     # What Odoo has is the truth: a post whose answer was lost (or that answered with an
     # error after committing) still counts as posted.
     after = odoo.read_invoices(ids)

@@ -76,6 +76,9 @@ class OdooChanges:
             state = STATES.get(str(row.get("state")))
             if link is None or link.odoo_id != row["id"] or state is None:
                 continue  # not the linked document (a twin, a replaced invoice)
+            if row.get("name") and row["name"] != "/" and link.odoo_name != row["name"]:
+                link = replace(link, odoo_name=str(row["name"]))  # posted by this run
+                self.links.append(link)
             if link.state == state or link.state not in STATES.values():
                 continue  # unchanged, or a mismatch / conflict a person looks at anyway
             self._drift(link, replace(link, state=state), SAID[str(row["state"])], state)

@@ -65,7 +65,7 @@ class OrderBatch:
         kept, twins = settle_moves(self.sides.odoo, found, linked)
         adopted = self._adopt(plans, kept, twins, by_id)
         created = self._create([p for p in plans if p.key not in kept], by_id)
-        self._settle(created + adopted, by_id)
+        self._settle(created + adopted, by_id, options.names_later)
         self.out.invoices_created = len(created)
         self._credit()
         Reversals(self.sides, self.out).run(self._checked)
@@ -299,11 +299,21 @@ class OrderBatch:
         return values
 
     def _settle(
-        self, moves: list[tuple[InvoicePlan, MoveState]], orders: Mapping[int, Order]
+        self,
+        moves: list[tuple[InvoicePlan, MoveState]],
+        orders: Mapping[int, Order],
+        names_later: bool,
     ) -> None:
         """Check, adjust and post the batch's drafts; record what became of each."""
         sync = self.sides.tenant.sync
-        for done in settle(self.sides.odoo, moves, post=sync.post, tax_adjust=sync.tax_adjust):
+        settled = settle(
+            self.sides.odoo,
+            moves,
+            post=sync.post,
+            tax_adjust=sync.tax_adjust,
+            names_later=names_later,
+        )
+        for done in settled:
             self._record(done, orders[done.plan.order_id])
 
     def _record(self, done: Settled, order: Order) -> None:

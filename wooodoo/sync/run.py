@@ -269,7 +269,9 @@ class Engine:
         credits = None if options.dry_run else CreditQueue(self.sides, size)
         saved = self.sides.store.cursor(self.sides.name, ORDER_CURSOR)
         gather: Gather[Order, Cursor] = Gather(size, self._wants_odoo)
-        batch_options = BatchOptions(options.since or self.sides.tenant.sync.since, options.dry_run)
+        since = options.since or self.sides.tenant.sync.since
+        # the run's last poll of Odoo reads the names Odoo gave the invoices it posts
+        batch_options = BatchOptions(since, options.dry_run, names_later=not options.dry_run)
         pages = self.sides.woo.iter_order_pages(modified_after=self._start(options))
         with read_ahead(pages, PAGES_AHEAD) as ahead:
             for page in ahead:

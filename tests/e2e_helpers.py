@@ -100,6 +100,7 @@ def running_box(
     odoo_version: int = 19,
     tax_rounding: str = "round_per_line",
     customers: int | None = None,
+    woo_version: str = "7.9.0",
     **sync: Any,
 ) -> Iterator[Box]:
     """Start a sandbox, write ``tmp_path/config.yaml`` and put the secrets in the environment."""
@@ -110,6 +111,7 @@ def running_box(
         tax_rounding=tax_rounding,  # type: ignore[arg-type]
         customers=customers,
         directory=tmp_path,
+        woo_version=woo_version,
     ) as sb:
         config_path, env_path = sb.write_config(tmp_path / "config.yaml", **sync)
         for name, value in sb.secret_env().items():

@@ -3,9 +3,10 @@
 A batch hands over the orders whose refunds need credit notes (their invoice just posted, or
 posted before). Their refunds' details are not read at once: the orders wait until enough
 refunds wait to fill a batch of credit notes (and at the end of the run), then the refunds of
-all of them are read in one bulk read (``WooSource.refunds_of_orders``: on WooCommerce 9.0+ one
-request per 100 refunds, below one per order), mapped, and made into credit notes: a few Odoo
-calls per hundred credit notes instead of per batch of orders. Until an order's credit notes
+as many as one request holds are read at once (``WooSource.refunds_of_orders``: on WooCommerce
+9.0+ one request per 100 refunds, below one per order), mapped, and made into credit notes (a
+batch a little short of ``sync.batch_size`` rather than a second request): a few Odoo calls
+per hundred credit notes instead of per batch of orders. Until an order's credit notes
 exist its link says that none of its refunds is credited (so a run killed meanwhile finds them
 again), and the cursor does not move past the page the order came from (so that run reads the
 order again). An order whose refunds the store will not give fails alone: one ``failed`` row
@@ -24,6 +25,7 @@ from wooodoo.sync.credit_notes import CreditNotes
 from wooodoo.sync.invoiced import refund_ids
 from wooodoo.sync.mapping import InvoicePlan, refund_key
 from wooodoo.woo.models import Order
+from wooodoo.woo.refunds import IDS_PER_REQUEST as REFUNDS_PER_READ
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +85,9 @@ class CreditQueue:
             self._held[-1].orders.add(order.id)
         unread = sum(len(ids) for _, ids in self._unread.values())
         if self.size is not None and len(self._plans) + unread >= self.size:
-            self._read()
-        while self.size is not None and len(self._plans) >= self.size:
-            self._make(self.size)
+            self._read(self._fitting(self.size))
+            while self._plans:  # the last batch may be smaller: what the read gave
+                self._make(self.size)
         self._settle_waiting()
 
     def hold(self, cursor: Cursor | None) -> None:
@@ -112,11 +114,23 @@ class CreditQueue:
         cursor, self._released = self._released, None
         return out, cursor
 
-    def _read(self) -> None:
-        """The refunds of every order waiting for them, read at once and mapped into plans."""
-        if not self._unread:
+    def _fitting(self, size: int) -> list[int]:
+        """Orders waiting for their refunds, as many as one read fills in the requests that
+        ``size`` refunds need (the store gives ``REFUNDS_PER_READ`` a request); one at least."""
+        room = REFUNDS_PER_READ * max(1, -(-size // REFUNDS_PER_READ))
+        chosen: list[int] = []
+        for order_id, (_, ids) in self._unread.items():
+            if not chosen or len(ids) <= room:
+                chosen.append(order_id)
+                room -= len(ids)
+        return chosen
+
+    def _read(self, order_ids: Sequence[int] | None = None) -> None:
+        """The refunds of these orders waiting for them (None: all), read at once, mapped."""
+        chosen = list(self._unread) if order_ids is None else list(order_ids)
+        unread = {oid: self._unread.pop(oid) for oid in chosen}
+        if not unread:
             return
-        unread, self._unread = self._unread, {}
         got = self.sides.woo.refunds_of_orders({oid: ids for oid, (_, ids) in unread.items()})
         name = self.sides.name
         for order_id, (item, ids) in unread.items():

@@ -16,7 +16,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness import ODOO_VERSIONS, TAX_ROUNDINGS, Bench, ChildRun, Counts, bench, per, table
+from harness import (
+    ODOO_VERSIONS,
+    TAX_ROUNDINGS,
+    WC_VERSION,
+    Bench,
+    ChildRun,
+    Counts,
+    bench,
+    per,
+    table,
+)
 
 from wooodoo.audit import AuditStore
 from wooodoo.sandbox import WorkModel
@@ -87,6 +97,7 @@ def one_repeat(args: argparse.Namespace) -> dict[str, Any]:
         odoo_version=args.odoo_version,
         tax_rounding=args.tax_rounding,
         work=work,
+        wc_version=args.wc_version,
     ) as b:
         shop_orders = len(b.box.store.orders)
         first = measure_run(b, shop_orders, args.timeout, backfill=True)
@@ -144,7 +155,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
             )
     lines = [
         f"wooodoo backfill: {args.orders} orders, seed {args.seed}, Odoo {args.odoo_version},"
-        f" {args.tax_rounding}, {len(results)} repeat(s)",
+        f" WooCommerce {args.wc_version}, {args.tax_rounding}, {len(results)} repeat(s)",
         table(headers, rows),
     ]
     if len(results) > 1:
@@ -181,6 +192,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--odoo-version", type=int, choices=ODOO_VERSIONS, default=19)
     parser.add_argument("--tax-rounding", choices=TAX_ROUNDINGS, default="round_per_line")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--wc-version",
+        default=WC_VERSION,
+        help="WooCommerce version the store imitates (9.0+ lists refunds across orders)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="fresh sandbox for each repeat")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per sync run")
     parser.add_argument(
@@ -224,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             "orders": args.orders,
             "seed": args.seed,
             "odoo_version": args.odoo_version,
+            "wc_version": args.wc_version,
             "tax_rounding": args.tax_rounding,
             "budgets": {
                 "odoo_calls_per_order": ODOO_CALLS_PER_ORDER,

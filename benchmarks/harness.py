@@ -26,6 +26,7 @@ from wooodoo.sandbox.odoo import VERSIONS
 TAX_ROUNDINGS: tuple[TaxRounding, ...] = ("round_per_line", "round_globally")
 ODOO_VERSIONS = VERSIONS
 POLL_SECONDS = 0.01
+WC_VERSION = "7.9.0"  # the store we sync from; 9.0+ has /refunds
 MEASURED = Path(__file__).with_name("measured.py")
 
 
@@ -149,12 +150,14 @@ def bench(
     tax_rounding: TaxRounding = "round_per_line",
     work: WorkModel | None = None,
     latency_ms: float = 0.0,
+    wc_version: str = WC_VERSION,
 ) -> Iterator[Bench]:
     """A fresh sandbox and a fresh audit file in a temporary directory, all gone afterwards.
 
     ``work``: how long the sandbox's Odoo works on a create before it commits (see
     ``wooodoo.sandbox.WorkModel``); none by default. ``latency_ms``: the network round trip
     every request of both look-alikes waits before it is answered (``wooodoo.sandbox.latency``).
+    ``wc_version``: the WooCommerce the store imitates (9.0+ lists refunds across orders).
     """
     with tempfile.TemporaryDirectory(prefix="wooodoo-bench-") as tmp:
         directory = Path(tmp)
@@ -166,6 +169,7 @@ def bench(
             directory=directory,
             odoo_work=work,
             latency_ms=latency_ms,
+            woo_version=wc_version,
         )
         with box:
             audit_db = directory / "audit.sqlite3"

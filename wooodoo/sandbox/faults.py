@@ -21,6 +21,11 @@ _HTML_PAGE = (
     b"<body><h1>Service Temporarily Unavailable</h1><p>The server is busy. "
     b"Please try again later.</p></body></html>\n"
 )
+_GATEWAY_TIMEOUT_PAGE = (
+    b"<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
+    b"<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
 _PHP_NOTICE = (
     b"<br />\n<b>Notice</b>:  Undefined index: shipping in "
     b"<b>/var/www/html/wp-content/plugins/some-plugin/some-plugin.php</b> on line <b>42</b><br />\n"
@@ -40,8 +45,17 @@ class FaultPlan:
     html_200: float = 0.0  # an HTML page with status 200
     php_notice: float = 0.0  # a PHP notice before the real JSON body
     slow_body: float = 0.0  # the real body, trickled out slowly
+    # The faults below come after the app has run (and, for a write, committed), as a proxy's
+    # do when the server behind it finished but its answer is lost on the way back.
+    rate_504: float = 0.0  # the gateway stopped waiting: nginx's 504 page
+    cut_body: float = 0.0  # status, headers and half the body, then the connection closes
+    stall_body: float = 0.0  # headers and half the body, then a pause of ``stall_seconds``
     retry_after: int = 1  # seconds announced in Retry-After
     slow_seconds: float = 0.5  # total extra time a slow body takes
+    stall_seconds: float = 5.0  # the pause of a stalled body (past the client's timeout)
+    # only requests whose path contains one of these are faulted (none: every request), e.g.
+    # ``("/create",)`` for JSON-2 creates; set in-process, not through the control endpoint
+    paths: tuple[str, ...] = ()
 
     @classmethod
     def transient(cls, share: float) -> FaultPlan:
@@ -51,12 +65,12 @@ class FaultPlan:
             drop=part, rate_429=part, rate_502=part, rate_503=part, html_200=part, php_notice=part
         )
 
-    def with_updates(self, **changes: float) -> FaultPlan:
+    def with_updates(self, **changes: Any) -> FaultPlan:
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(unknown)}")
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
     def any(self) -> bool:
         return any(
@@ -71,6 +85,9 @@ class FaultPlan:
                 "html_200",
                 "php_notice",
                 "slow_body",
+                "rate_504",
+                "cut_body",
+                "stall_body",
             )
         )
 
@@ -130,7 +147,7 @@ class FaultInjector:
             return self.app(environ, start_response)
         self.counter.add(f"{environ.get('REQUEST_METHOD', 'GET')} {path}")
         plan = self.plan
-        if not plan.any():
+        if not plan.any() or (plan.paths and not any(p in path for p in plan.paths)):
             return self.app(environ, start_response)
         if plan.latency:
             time.sleep(plan.latency)
@@ -152,6 +169,9 @@ class FaultInjector:
             "html_200",
             "php_notice",
             "slow_body",
+            "rate_504",
+            "cut_body",
+            "stall_body",
         ):
             edge += float(getattr(plan, name))
             if roll < edge:
@@ -182,10 +202,46 @@ class FaultInjector:
         if fault == "html_200":
             start_response("200 OK", [("Content-Type", "text/html; charset=UTF-8")])
             return [_HTML_PAGE]
+        if fault in ("rate_504", "cut_body", "stall_body"):
+            return self._after_the_app(fault, plan, environ, start_response)
         body_iter = self.app(environ, _capture(start_response, fault))
         if fault == "php_notice":
             return _prefixed(_PHP_NOTICE, body_iter)
         return _trickle(body_iter, plan.slow_seconds)
+
+    def _after_the_app(
+        self, fault: str, plan: FaultPlan, environ: WSGIEnviron, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """Run the app to its end (a write commits), then lose or delay its answer."""
+        answer: list[Any] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer[:] = [status, headers]
+            return lambda data: None
+
+        body_iter = self.app(environ, keep)
+        try:
+            body = b"".join(body_iter)
+        finally:
+            close = getattr(body_iter, "close", None)
+            if close is not None:
+                close()
+        if fault == "rate_504":
+            start_response(
+                "504 Gateway Time-out",
+                [
+                    ("Content-Type", "text/html"),
+                    ("Content-Length", str(len(_GATEWAY_TIMEOUT_PAGE))),
+                ],
+            )
+            return [_GATEWAY_TIMEOUT_PAGE]
+        status, headers = answer
+        kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        # the full length is announced, so the client knows the body it got is short
+        start_response(status, [*kept, ("Content-Length", str(len(body)))])
+        if fault == "cut_body":
+            return _cut(body, environ.get("werkzeug.socket"))
+        return _stalled(body, plan.stall_seconds)
 
 
 def _capture(start_response: StartResponse, fault: str) -> StartResponse:
@@ -209,3 +265,17 @@ def _trickle(body: Iterable[bytes], seconds: float) -> Iterator[bytes]:
     for start in range(0, len(data), size):
         time.sleep(seconds / steps)
         yield data[start : start + size]
+
+
+def _cut(body: bytes, sock: object) -> Iterator[bytes]:
+    yield body[: len(body) // 2]
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    raise ConnectionAbortedError("sandbox fault: connection dropped in the middle of the body")
+
+
+def _stalled(body: bytes, seconds: float) -> Iterator[bytes]:
+    yield body[: len(body) // 2]
+    time.sleep(seconds)
+    yield body[len(body) // 2 :]

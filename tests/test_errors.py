@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from wooodoo.errors import (
+    EXIT_AUDIT,
     EXIT_LOCKED,
     EXIT_RECORDS_FAILED,
     EXIT_REMOTE,
     EXIT_USAGE,
+    AuditWriteError,
     AuthError,
     ConfigError,
     LockBusyError,
@@ -37,6 +39,7 @@ EXIT_CODES = [
     pytest.param(NotFoundError, EXIT_RECORDS_FAILED, id="not-found"),
     pytest.param(OdooRecordError, EXIT_RECORDS_FAILED, id="odoo-record"),
     pytest.param(MappingError, EXIT_RECORDS_FAILED, id="mapping"),
+    pytest.param(AuditWriteError, EXIT_AUDIT, id="audit-write"),
     pytest.param(LockBusyError, EXIT_LOCKED, id="locked"),
 ]
 

@@ -8,6 +8,7 @@ EXIT_OK = 0
 EXIT_RECORDS_FAILED = 1
 EXIT_USAGE = 2
 EXIT_REMOTE = 3
+EXIT_AUDIT = 74  # sysexits' EX_IOERR
 EXIT_LOCKED = 75
 
 
@@ -120,6 +121,16 @@ class OdooRecordError(RemoteRequestError):
 
 class MappingError(WooodooError):
     """A WooCommerce record cannot be mapped (missing tax mapping, unknown currency...)."""
+
+
+class AuditWriteError(WooodooError):
+    """The audit file cannot be written (disk full, read-only, an I/O error): the run stops.
+
+    Every transaction before it is intact (SQLite's); what Odoo got meanwhile carries its keys,
+    so the next run finds it instead of making it again.
+    """
+
+    exit_code = EXIT_AUDIT
 
 
 class LockBusyError(WooodooError):

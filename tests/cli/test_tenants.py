@@ -12,7 +12,14 @@ from tests.conftest import WriteConfig
 from wooodoo.cli.group import CliState
 from wooodoo.cli.tenants import Outcome, overall_exit, print_outcomes, run_tenants, summary_line
 from wooodoo.config import Config, TenantConfig
-from wooodoo.errors import EXIT_LOCKED, EXIT_OK, EXIT_RECORDS_FAILED, EXIT_REMOTE, EXIT_USAGE
+from wooodoo.errors import (
+    EXIT_AUDIT,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_RECORDS_FAILED,
+    EXIT_REMOTE,
+    EXIT_USAGE,
+)
 from wooodoo.sync import Stat, TenantResult
 
 
@@ -47,6 +54,8 @@ def test_the_most_serious_exit_code_wins() -> None:
     assert overall_exit([EXIT_LOCKED, EXIT_RECORDS_FAILED]) == EXIT_RECORDS_FAILED
     assert overall_exit([EXIT_RECORDS_FAILED, EXIT_REMOTE]) == EXIT_REMOTE
     assert overall_exit([EXIT_REMOTE, EXIT_USAGE, EXIT_OK]) == EXIT_USAGE
+    assert overall_exit([EXIT_REMOTE, EXIT_AUDIT]) == EXIT_AUDIT
+    assert overall_exit([EXIT_AUDIT, EXIT_USAGE]) == EXIT_USAGE
     assert overall_exit([]) == EXIT_OK
 
 

@@ -134,7 +134,10 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield db
     except BaseException:
-        db.execute("ROLLBACK")
+        # a full disk or an I/O error may have ended the transaction already (SQLite rolls
+        # back by itself then): the error that did it is the one to report
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
 

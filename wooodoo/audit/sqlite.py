@@ -30,7 +30,7 @@ from wooodoo.audit.records import (
     Run,
     TenantStats,
 )
-from wooodoo.errors import ConfigError
+from wooodoo.errors import AuditWriteError, ConfigError
 from wooodoo.files import warn_if_shared
 
 if TYPE_CHECKING:
@@ -38,6 +38,46 @@ if TYPE_CHECKING:
 
 # SQLite allows 999 parameters per statement in older builds; key look-ups go in chunks.
 _CHUNK = 500
+
+# What SQLite says when the file cannot take a write, by its primary result code.
+_CANNOT_WRITE = {
+    sqlite3.SQLITE_FULL: "the disk is full",
+    sqlite3.SQLITE_IOERR: "writing failed (a full disk, a file size limit or an I/O error)",
+    sqlite3.SQLITE_READONLY: "it is read-only (its or its folder's permissions, or the mount)",
+    sqlite3.SQLITE_CANTOPEN: "it or its -wal/-shm file cannot be opened (the folder's"
+    " permissions, or the mount)",
+}
+
+
+class _AuditConnection(sqlite3.Connection):
+    """A connection whose statements raise AuditWriteError, naming the file, when the file
+    cannot be written; every other error is left as SQLite raised it."""
+
+    path: Path = Path()
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            self._raise_cannot_write(exc)
+            raise
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            self._raise_cannot_write(exc)
+            raise
+
+    def _raise_cannot_write(self, exc: sqlite3.OperationalError) -> None:
+        why = _CANNOT_WRITE.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
+        if why is None:
+            return
+        raise AuditWriteError(
+            f"the audit file {self.path} cannot be written: {why} ({exc})",
+            hint="Every earlier page is kept intact. Free space or make the file writable, then"
+            " run again: what Odoo got meanwhile is found by its keys, not made twice.",
+        ) from exc
 
 
 class AuditStore:
@@ -60,7 +100,14 @@ class AuditStore:
         self.path = path
         self.retry = retry or RetryPolicy()
         _create_private(path)
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db = sqlite3.connect(
+            path,
+            timeout=30,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=_AuditConnection,
+        )
+        self.db.path = path
         self.db.row_factory = sqlite3.Row
         # the webhook receiver answers from several threads over this one connection
         self._inbox_lock = threading.Lock()
@@ -73,6 +120,9 @@ class AuditStore:
                 self.db.execute("PRAGMA wal_autocheckpoint=0")
             self.db.execute("PRAGMA foreign_keys=ON")
             migrations.migrate(self.db)
+        except AuditWriteError:
+            self.db.close()
+            raise
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise ConfigError(

@@ -209,8 +209,9 @@ def main(ctx: click.Context) -> None:
     """Sync WooCommerce orders and customers into Odoo invoices and partners.
 
     Exit codes: 0 ok, 1 some records failed, 2 usage or configuration error,
-    3 a remote side unreachable or refusing the credentials, 75 another run
-    holds the tenant's lock.
+    3 a remote side unreachable or refusing the credentials, 74 the audit
+    file cannot be written (disk full, read-only), 75 another run holds the
+    tenant's lock.
 
     \b
     Examples:

@@ -20,6 +20,7 @@ from rich.table import Table
 from wooodoo.cli.group import CliState
 from wooodoo.config import Config, TenantConfig
 from wooodoo.errors import (
+    EXIT_AUDIT,
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_RECORDS_FAILED,
@@ -35,7 +36,14 @@ from wooodoo.wiring import open_tenant
 log = logging.getLogger(__name__)
 
 # Which exit code wins when tenants end differently: what needs a person most.
-SEVERITY = {EXIT_OK: 0, EXIT_LOCKED: 1, EXIT_RECORDS_FAILED: 2, EXIT_REMOTE: 3, EXIT_USAGE: 4}
+SEVERITY = {
+    EXIT_OK: 0,
+    EXIT_LOCKED: 1,
+    EXIT_RECORDS_FAILED: 2,
+    EXIT_REMOTE: 3,
+    EXIT_AUDIT: 4,
+    EXIT_USAGE: 5,
+}
 
 tenant_option = click.option(
     "--tenant",
@@ -47,7 +55,7 @@ tenant_option = click.option(
 
 
 def overall_exit(codes: Sequence[int]) -> int:
-    return max(codes, key=lambda c: SEVERITY.get(c, 5), default=EXIT_OK)
+    return max(codes, key=lambda c: SEVERITY.get(c, 6), default=EXIT_OK)
 
 
 @dataclass

@@ -111,3 +111,37 @@ def write_config() -> WriteConfig:
         return path
 
     return write
+
+
+# ---------------------------------------------------------------- the chaos suite's soak
+
+SOAK_ENV = "WOOODOO_CHAOS_SOAK"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--chaos-soak",
+        action="store_true",
+        default=False,
+        help=f"also run the chaos suite's long soak tests (or set {SOAK_ENV}=1)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "chaos_soak: a long chaos round, collected only with --chaos-soak"
+    )
+
+
+def soak_wanted(config: pytest.Config) -> bool:
+    return bool(config.getoption("--chaos-soak")) or os.environ.get(SOAK_ENV, "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without the soak flag, its tests are deselected (not skipped): CI stays short."""
+    if soak_wanted(config):
+        return
+    soak = [item for item in items if item.get_closest_marker("chaos_soak")]
+    if soak:
+        config.hook.pytest_deselected(items=soak)
+        items[:] = [item for item in items if not item.get_closest_marker("chaos_soak")]

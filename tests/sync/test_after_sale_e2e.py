@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.chaos.helpers import RUN_TIMEOUT, kill_when, start_sync
 from tests.e2e_helpers import Box, active_currencies, odoo_read, running_box, shop_orders
-from tests.sync.test_kill import RUN_TIMEOUT, kill_when, start_sync
 from wooodoo.cli import main
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
 from wooodoo.sandbox import SINCE, WorkModel

@@ -7,15 +7,20 @@ the sandbox outlives every kill and Odoo's state can be read between runs.
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.chaos.helpers import (
+    RUN_TIMEOUT,
+    chaos_seed,
+    exactly_once_problems,
+    explain,
+    kill_when,
+    start_sync,
+    wait_for,
+)
 from tests.e2e_helpers import (
     Box,
     duplicate_partners,
@@ -24,67 +29,24 @@ from tests.e2e_helpers import (
     invoices,
     running_box,
     shop_orders,
-    subprocess_env,
 )
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
 from wooodoo.sandbox import WorkModel
 from wooodoo.sandbox.faults import FaultPlan
 
-RUN_TIMEOUT = 60.0
 # a real Odoo takes 10-15 s for 100 invoices; scaled down so the test stays short
 LATE_COMMITS = WorkModel(per_call=0.1, per_move=0.04, per_record=0.002)
 
 
-def start_sync(box: Box) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from wooodoo.cli import main; main()",
-            "--config",
-            str(box.config_path),
-            "sync",
-        ],
-        env=subprocess_env(box),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def wait_for(proc: subprocess.Popen[str], ready: Callable[[], bool], limit: float) -> bool:
-    """Poll ``ready()`` every millisecond while ``proc`` runs; False if it ended first."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            return False
-        if ready():
-            return True
-        time.sleep(0.001)
-    proc.kill()
-    proc.communicate(timeout=RUN_TIMEOUT)
-    raise AssertionError(f"the sync neither ended nor got there in {limit}s")
-
-
-def kill_when(proc: subprocess.Popen[str], ready: Callable[[], bool], limit: float) -> bool:
-    """SIGKILL ``proc`` as soon as ``ready()``; False if it ended before."""
-    if not wait_for(proc, ready, limit):
-        proc.communicate(timeout=RUN_TIMEOUT)
-        return False
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=RUN_TIMEOUT)
-    assert proc.returncode == -signal.SIGKILL
-    return True
-
-
-def finish(box: Box, paid_at_least: int, expect: int = EXIT_RECORDS_FAILED) -> None:
+def finish(box: Box, paid_at_least: int, expect: int = EXIT_RECORDS_FAILED, seed: int = 0) -> None:
     # the last kill's calls commit late: the final run starts once Odoo has finished them
     assert box.sb.odoo_app.wait_idle(timeout=RUN_TIMEOUT)
     proc = start_sync(box)
     out, err = proc.communicate(timeout=RUN_TIMEOUT)
     assert proc.returncode == expect, out + err  # 1: the JPY orders fail, by design
-    problems, ok_orders = invoice_problems(box.sb, box)
-    assert problems == [], "\n".join(problems[:20])
+    problems = exactly_once_problems(box)
+    assert problems == [], explain(seed, problems)
+    ok_orders = invoice_problems(box.sb, box)[1]
     assert len(ok_orders) >= paid_at_least
     origins = [m["invoice_origin"] for m in invoices(box.sb)]
     assert len(origins) == len(set(origins)) == len(ok_orders)
@@ -101,17 +63,19 @@ def linked_orders(box: Box) -> int:
     return len(box.order_links()) if box.config().audit_db.exists() else 0
 
 
-def test_killed_at_random_moments_then_run_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def kill_at_random_moments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, seed: int, orders: int, kills: int
 ) -> None:
-    rng = random.Random(20261126)
-    with running_box(tmp_path, monkeypatch, orders=500, seed=21, batch_size=25) as box:
+    """``kills`` runs, each SIGKILLed at a moment drawn from ``seed`` once it is at work, then
+    a complete run: nothing twice, nothing missing, the audit file intact."""
+    rng = random.Random(seed)
+    with running_box(tmp_path, monkeypatch, orders=orders, seed=21, batch_size=25) as box:
         # a little latency per Odoo call, so that a kill lands between calls of one batch,
         # and creates that commit late, after the kill, as a real Odoo's do
         box.sb.odoo_faults.plan = FaultPlan(latency=0.01)
         box.sb.odoo_app.work = LATE_COMMITS
         interrupted = 0
-        for _ in range(4):
+        for _ in range(kills):
             proc = start_sync(box)
             calls = box.sb.odoo_counter.total("odoo ")
             # random moments after the child is at work (its start-up time varies with load)
@@ -123,8 +87,25 @@ def test_killed_at_random_moments_then_run_again(
             if kill_when(proc, lambda t=stop_at: time.monotonic() >= t, delay + 5):
                 unfinished = linked_orders(box) < len(invoice_problems(box.sb, box)[1])
                 interrupted += unfinished
-        assert interrupted >= 2, "the kills did not land in the middle of the backfill"
-        finish(box, 300)
+        assert interrupted >= kills // 2, (
+            f"seed {seed}: the kills did not land in the middle of the backfill"
+        )
+        finish(box, orders * 3 // 5, seed=seed)
+
+
+def test_killed_at_random_moments_then_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kill_at_random_moments(tmp_path, monkeypatch, seed=chaos_seed(20261126), orders=500, kills=4)
+
+
+@pytest.mark.chaos_soak
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_soak_killed_at_random_moments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    kill_at_random_moments(tmp_path, monkeypatch, seed=chaos_seed(seed), orders=1500, kills=10)
 
 
 def test_killed_right_after_odoo_committed_a_write(

@@ -13,6 +13,7 @@ from wooodoo.sandbox.odoo.accounting import (
 from wooodoo.sandbox.odoo.exceptions import UserError
 from wooodoo.sandbox.odoo.move_lines import PRODUCT_ROLES, MoveBase
 from wooodoo.sandbox.odoo.orm import BaseModel, id_list, vals_rows
+from wooodoo.sandbox.odoo.sequences import SequenceIndex
 from wooodoo.sandbox.odoo.store import Row
 
 DRAFT_LABEL = {
@@ -157,8 +158,14 @@ class AccountMove(MoveBase):
             return f"{code}/{year}/{month}/", 4
         return f"{code}/{year}/", 4 if self.db.version == 13 else 5
 
+    def _sequences(self) -> SequenceIndex:
+        return self.db.store.index(self._name, "sequences", SequenceIndex)
+
     def _next_name(self, row: Row) -> str:
         prefix, width = self._prefix(row)
+        top = self._sequences().highest(row.get("journal_id"), prefix, but=row["id"])
+        if top is not None:
+            return f"{prefix}{top + 1:0{width}d}"
         numbers = [
             int(other["name"][len(prefix) :])
             for other in self.rows.values()
@@ -320,6 +327,9 @@ class AccountMove(MoveBase):
 
     def _is_end_of_chain(self, row: Row) -> bool:
         prefix = row["name"].rsplit("/", 1)[0] + "/"
+        top = self._sequences().highest(row.get("journal_id"), prefix)
+        if top is not None:
+            return int(row["name"][len(prefix) :]) >= top
         numbers = [
             int(other["name"][len(prefix) :])
             for other in self.rows.values()

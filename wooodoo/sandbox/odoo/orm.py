@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wooodoo.sandbox.odoo.access import AccessMixin
-from wooodoo.sandbox.odoo.domains import Domain, compile_domain, matches
+from wooodoo.sandbox.odoo.domains import Domain, matches, parse_domain
 from wooodoo.sandbox.odoo.exceptions import MissingError, ValidationError, missing
 from wooodoo.sandbox.odoo.fields import Field, ModelSpec
+from wooodoo.sandbox.odoo.lookup import Table, rows_to_test
 from wooodoo.sandbox.odoo.store import Row, Store
 from wooodoo.sandbox.odoo.values import to_read, to_stored, x2many_ids
 
@@ -184,8 +185,9 @@ class BaseModel(AccessMixin):
             and not any(isinstance(t, list | tuple) and t and t[0] == "active" for t in domain)
         ):
             domain = ["&", ("active", "=", True), *domain] if domain else [("active", "=", True)]
-        test = compile_domain(self, domain)
-        found = [row for row in self.rows.values() if test(row)]
+        parsed = parse_domain(self, domain)
+        test = parsed.test
+        found = [row for row in rows_to_test(Table(self.db.store, self.spec), parsed) if test(row)]
         for name, desc in reversed(self._order_spec(order or self.spec.order)):
             found.sort(key=functools.partial(self._sort_key, name=name), reverse=desc)
         ids = [row["id"] for row in found]

@@ -150,11 +150,11 @@ def exactly_once_problems(box: Box, *, allow_flagged: bool = False) -> list[str]
     return problems
 
 
-def explain(seed: int, problems: Iterable[str], limit: int = 20) -> str:
+def explain(seed: int | None, problems: Iterable[str], limit: int = 20) -> str:
+    """The problems, headed by the seed that replays them (None: no randomness involved)."""
     lines = list(problems)
-    return f"seed {seed} ({SEED_ENV}={seed} replays it): {len(lines)} problem(s)\n" + "\n".join(
-        lines[:limit]
-    )
+    head = f"seed {seed} ({SEED_ENV}={seed} replays it)" if seed is not None else "no seed"
+    return f"{head}: {len(lines)} problem(s)\n" + "\n".join(lines[:limit])
 
 
 def set_sides(box: Box, *, woocommerce: dict[str, Any], odoo: dict[str, Any]) -> None:

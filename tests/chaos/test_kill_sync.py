@@ -38,7 +38,9 @@ from wooodoo.sandbox.faults import FaultPlan
 LATE_COMMITS = WorkModel(per_call=0.1, per_move=0.04, per_record=0.002)
 
 
-def finish(box: Box, paid_at_least: int, expect: int = EXIT_RECORDS_FAILED, seed: int = 0) -> None:
+def finish(
+    box: Box, paid_at_least: int, expect: int = EXIT_RECORDS_FAILED, seed: int | None = None
+) -> None:
     # the last kill's calls commit late: the final run starts once Odoo has finished them
     assert box.sb.odoo_app.wait_idle(timeout=RUN_TIMEOUT)
     proc = start_sync(box)

@@ -14,11 +14,13 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wooodoo.sandbox.odoo import OdooApp, lookup
 from wooodoo.sandbox.odoo.domains import parse_domain
+from wooodoo.sandbox.odoo.exceptions import ValidationError
 from wooodoo.sandbox.odoo.lookup import Table, rows_to_test
 from wooodoo.sandbox.odoo.sequences import SequenceIndex
 from wooodoo.sandbox.odoo.work import WorkModel
@@ -400,6 +402,11 @@ def test_numbering_reads_the_sequence_index_and_agrees_with_a_scan() -> None:
     assert index.highest(1, "INV/2026/03/") == 11
     assert index.highest(1, "RINV/2026/") == 0
     assert index.highest(1, "INV") is None  # not a sequence's prefix: the caller scans
+    assert index.taken(1, "INV/2026/", but=1) is True
+    assert index.taken(1, "INV/2026/03/", but=0) is True
+    assert index.taken(1, "INV/2026/03/", but=4) is False  # only itself
+    assert index.taken(1, "RINV/2026/", but=0) is False
+    assert index.taken(2, "INV/2026/", but=3) is False
     index.discard(2, rows[2])
     assert index.highest(1, "INV/2026/") == 1
     index.add(7, {"journal_id": 1, "name": "INV/2026/\u00b2"})  # a digit int() refuses
@@ -440,3 +447,18 @@ def test_posting_numbers_as_before_after_a_deletion_and_a_rollback() -> None:
 
 def moves_name(name: str, step: int) -> str:
     return f"{name[:-5]}{int(name[-5:]) + step:05d}"
+
+
+def test_a_partner_an_entry_names_is_kept_others_go() -> None:
+    app = OdooApp(19, api_key="k")
+    named, free, other = make_partners(app, 3)
+    with app.transaction():
+        app.env("account.move").create({"move_type": "out_invoice", "partner_id": named})
+    with pytest.raises(ValidationError, match="account_move_partner_id_fkey"):
+        app.call("res.partner", "unlink", [free, named])
+    assert app.call("res.partner", "exists", [free, named]) == [free, named]  # all or nothing
+    app.call("res.partner", "unlink", [free])
+    with app.transaction():  # the entry names another partner now: the first may go
+        moves = app.env("account.move")
+        moves.write(moves.search([("partner_id", "=", named)]), {"partner_id": other})
+    assert app.call("res.partner", "unlink", [named]) is True

@@ -7,6 +7,7 @@ from typing import Any
 
 from wooodoo.sandbox.odoo.accounting import to_decimal
 from wooodoo.sandbox.odoo.exceptions import ValidationError
+from wooodoo.sandbox.odoo.indexes import KeyIndex, plain_key
 from wooodoo.sandbox.odoo.orm import BaseModel, id_list
 from wooodoo.sandbox.odoo.payments import PaidInvoiceModel, PaymentModel, ReconcilingLineModel
 from wooodoo.sandbox.odoo.store import Row
@@ -22,13 +23,22 @@ class PartnerModel(BaseModel):
         """Refused while an entry names the partner: PostgreSQL's foreign key, as Odoo words it."""
         ids = id_list(ids)
         wanted = set(ids)
-        if any(m.get("partner_id") in wanted for m in self.env["account.move"].rows.values()):
+        if self._named_by_a_move(wanted):
             raise ValidationError(
                 "The operation cannot be completed: another model requires the record being"
                 " deleted. If possible, archive it instead.\n\nModel: Journal Entry"
                 " (account.move)\nConstraint: account_move_partner_id_fkey"
             )
         return super().unlink(ids)
+
+    def _named_by_a_move(self, wanted: set[int]) -> bool:
+        """Whether an entry names one of the partners (its candidates from an index)."""
+        moves = self.env["account.move"].rows
+        index = self.db.store.index(
+            "account.move", ("key", "partner_id"), lambda: KeyIndex("partner_id", plain_key)
+        )
+        found = index.lookup(wanted).fetch()
+        return any(moves[rid].get("partner_id") in wanted for rid in found)
 
     def display_name(self, row: Row) -> str:
         name = str(row.get("name") or "")

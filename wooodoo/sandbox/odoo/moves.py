@@ -184,13 +184,15 @@ class AccountMove(MoveBase):
             return "/"
         # 14-16 give its number at once to the first move of a sequence, "/" to the others
         prefix, _width = self._prefix(row)
-        taken = any(
-            isinstance(o.get("name"), str)
-            and o["name"].startswith(prefix)
-            and o.get("journal_id") == row["journal_id"]
-            for o in self.rows.values()
-            if o["id"] != row["id"]
-        )
+        taken = self._sequences().taken(row["journal_id"], prefix, but=row["id"])
+        if taken is None:
+            taken = any(
+                isinstance(o.get("name"), str)
+                and o["name"].startswith(prefix)
+                and o.get("journal_id") == row["journal_id"]
+                for o in self.rows.values()
+                if o["id"] != row["id"]
+            )
         return "/" if taken else self._next_name(row)
 
     # ----- create / write / unlink

@@ -21,6 +21,7 @@ class SequenceIndex:
 
     def __init__(self) -> None:
         self._chains: dict[tuple[Hashable, str], Chain] = {}
+        self._names: dict[Hashable, list[tuple[str, int]]] = {}  # every text name, sorted
         self.odd: set[int] = set()  # digits that are not a number (``²``): a scan raises
 
     @staticmethod
@@ -34,6 +35,9 @@ class SequenceIndex:
         return (row.get("journal_id"), head + "/"), digits
 
     def add(self, rid: int, row: Row) -> None:
+        name = row.get("name")
+        if isinstance(name, str):
+            bisect.insort(self._names.setdefault(row.get("journal_id"), []), (name, rid))
         place = self._place(row)
         if place is None:
             return
@@ -45,6 +49,12 @@ class SequenceIndex:
         bisect.insort(self._chains.setdefault(place[0], []), (number, rid))
 
     def discard(self, rid: int, row: Row) -> None:
+        name = row.get("name")
+        names = self._names.get(row.get("journal_id"))
+        if isinstance(name, str) and names:
+            at = bisect.bisect_left(names, (name, rid))
+            if at < len(names) and names[at] == (name, rid):
+                del names[at]
         place = self._place(row)
         if place is None:
             return
@@ -72,3 +82,16 @@ class SequenceIndex:
         except TypeError:
             return None
         return next((number for number, rid in reversed(chain) if rid != but), 0)
+
+    def taken(self, journal: Any, prefix: str, but: int) -> bool | None:
+        """Whether an entry of the journal but ``but`` has a name starting with ``prefix``.
+
+        None when the journal cannot be looked up.
+        """
+        try:
+            names = self._names.get(journal, [])
+        except TypeError:
+            return None
+        at = bisect.bisect_left(names, (prefix, -1))
+        # the names with the prefix come first, side by side; one of them may be ``but``
+        return any(name.startswith(prefix) and rid != but for name, rid in names[at : at + 2])

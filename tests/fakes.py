@@ -282,13 +282,17 @@ class FakeOdoo:
         return {sku: self.products[sku] for sku in skus if sku in self.products}
 
     # what changed in Odoo: the fake records no write dates, so nothing changed
-    def changed_moves(self, prefix: str, since: str) -> list[dict[str, Any]]:
+    def changed_moves(
+        self, prefix: str, since: str, after_id: int = 0, limit: int = 1000
+    ) -> list[dict[str, Any]]:
         return []
 
-    def count_moves(self, prefix: str) -> int:
+    def count_moves(self, prefix: str, created_before: str | None = None) -> int:
         return 0
 
-    def changed_partners(self, since: str) -> list[dict[str, Any]]:
+    def changed_partners(
+        self, since: str, after_id: int = 0, limit: int = 1000
+    ) -> list[dict[str, Any]]:
         return []
 
     def existing(self, model: str, ids: Sequence[int]) -> list[int]:

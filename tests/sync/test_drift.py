@@ -186,3 +186,27 @@ def test_a_sync_posts_without_reading_back_and_its_last_poll_names_the_invoices(
         posted = {k: link for k, link in links.items() if link.state == "posted"}
         assert len(posted) == result.stats["invoiced"]
         assert {k: link.odoo_name for k, link in posted.items()} == {k: names[k] for k in posted}
+
+
+def test_the_end_of_a_backfill_reads_its_own_writes_a_page_at_a_time_and_looks_up_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays flat: the backfill's last poll reads its documents in pages (here of 7) for
+    their names, and what the run created itself is no deletion to look up (no search by id)."""
+    monkeypatch.setattr("wooodoo.sync.odoo_changes.CHANGES_PAGE", 7)
+    with running_box(tmp_path, monkeypatch, orders=40, seed=5) as box:
+        box.sb.odoo_counter.reset()
+        result = box.sync()
+        assert result.stats["drift"] == 0
+        calls = box.sb.odoo_counter.snapshot()
+        assert not [k for k in calls if k.endswith(("/search", ".search"))], calls
+        rows = odoo_read(
+            box.sb,
+            "account.move",
+            [("invoice_origin", "=like", "%/order/%")],
+            ["invoice_origin", "name"],
+        )
+        names = {row["invoice_origin"]: row["name"] for row in rows}
+        posted = {k: link for k, link in box.order_links().items() if link.state == "posted"}
+        assert len(posted) > 7  # more than one page
+        assert {k: link.odoo_name for k, link in posted.items()} == {k: names[k] for k in posted}

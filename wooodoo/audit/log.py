@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol, Self
 
@@ -63,6 +63,8 @@ class AuditLog(Protocol):
         ...
 
     def all_links(self, tenant: str, kind: str | None = ...) -> list[Link]: ...
+
+    def iter_links(self, tenant: str, model: str, size: int = ...) -> Iterator[list[Link]]: ...
 
     def failures(self, tenant: str | None = ...) -> list[Failure]: ...
 

@@ -240,6 +240,21 @@ class AuditStore:
         )
         return [_link(row) for row in rows]
 
+    def iter_links(self, tenant: str, model: str, size: int = 1000) -> Iterator[list[Link]]:
+        """A tenant's links to records of one Odoo model, ``size`` at a time (by key)."""
+        after = ""
+        while True:
+            rows = self.db.execute(
+                "SELECT * FROM links WHERE tenant = ? AND odoo_model = ? AND key > ?"
+                " ORDER BY key LIMIT ?",
+                (tenant, model, after, size),
+            ).fetchall()
+            if not rows:
+                return
+            links = [_link(row) for row in rows]
+            yield links
+            after = links[-1].key
+
     def failures(self, tenant: str | None = None) -> list[Failure]:
         rows = self.db.execute(
             "SELECT * FROM failures WHERE (? IS NULL OR tenant = ?) ORDER BY tenant, last_at",

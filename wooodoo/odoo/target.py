@@ -16,7 +16,7 @@ from wooodoo.odoo.reference import read_company, read_reference
 from wooodoo.odoo.tax_edits import TAX_LINE_FIELDS, tax_item_edits, tax_totals_edit
 from wooodoo.odoo.transport import decimal_of
 from wooodoo.sync.mapping import InvoiceCopy, Reference, TaxRounding
-from wooodoo.sync.ports import MoveState, ReferenceSpec
+from wooodoo.sync.ports import CHANGES_PAGE, MoveState, ReferenceSpec
 
 
 def _like_literal(text: str) -> str:
@@ -173,9 +173,11 @@ class OdooWriter(PaymentWriter):
 
     # ------------------------------------------------------------ what changed in Odoo
 
-    def changed_moves(self, prefix: str, since: str) -> list[dict[str, Any]]:
+    def changed_moves(
+        self, prefix: str, since: str, after_id: int = 0, limit: int = CHANGES_PAGE
+    ) -> list[dict[str, Any]]:
         """Invoices and credit notes with our keys written since ``since`` (Odoo's UTC text),
-        cancelled ones too: one call."""
+        cancelled ones too: one call for a page of ``limit``, by id after ``after_id``."""
         return list(
             self.api.call(
                 "account.move",
@@ -184,13 +186,17 @@ class OdooWriter(PaymentWriter):
                     ("invoice_origin", "=like", _like_literal(prefix) + "%"),
                     (self.fields.move_type, "in", ["out_invoice", "out_refund"]),
                     ("write_date", ">=", since),
+                    ("id", ">", after_id),
                 ],
-                fields=["invoice_origin", "name", "state", "write_date"],
-                order="write_date",
+                fields=["invoice_origin", "name", "state", "write_date", "create_date"],
+                order="id",
+                limit=limit,
             )
         )
 
-    def count_moves(self, prefix: str) -> int:
+    def count_moves(self, prefix: str, created_before: str | None = None) -> int:
+        """How many documents carry our keys (those created before ``created_before``)."""
+        created = [("create_date", "<", created_before)] if created_before else []
         return int(
             self.api.call(
                 "account.move",
@@ -198,20 +204,24 @@ class OdooWriter(PaymentWriter):
                 domain=[
                     ("invoice_origin", "=like", _like_literal(prefix) + "%"),
                     (self.fields.move_type, "in", ["out_invoice", "out_refund"]),
+                    *created,
                 ],
             )
         )
 
-    def changed_partners(self, since: str) -> list[dict[str, Any]]:
-        """Partners written since ``since``, archived ones too: one call (a merge writes the
-        partner that survives it)."""
+    def changed_partners(
+        self, since: str, after_id: int = 0, limit: int = CHANGES_PAGE
+    ) -> list[dict[str, Any]]:
+        """Partners written since ``since``, archived ones too (a merge writes the partner that
+        survives it): one call for a page of ``limit``, by id after ``after_id``."""
         return list(
             self.api.call(
                 "res.partner",
                 "search_read",
-                domain=[("write_date", ">=", since)],
-                fields=["ref", "email", "name", "active", "write_date"],
-                order="write_date",
+                domain=[("write_date", ">=", since), ("id", ">", after_id)],
+                fields=["ref", "email", "name", "active", "write_date", "create_date"],
+                order="id",
+                limit=limit,
                 context={"active_test": False},
             )
         )

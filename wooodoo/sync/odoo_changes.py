@@ -12,7 +12,7 @@ found by our key (the survivor takes it when it had none) or by the e-mail woood
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,9 +21,12 @@ from wooodoo.audit import Event, Link
 from wooodoo.sync.context import Sides
 from wooodoo.sync.outcome import Stat, Stats
 from wooodoo.sync.partners import _last_written
+from wooodoo.sync.ports import CHANGES_PAGE
 
 CURSOR = "odoo_changes"  # Odoo's write_date text of the newest change seen
 COUNT = "odoo_documents"  # how many documents carry the tenant's keys, last time
+CHECK_CHUNK = 5000  # linked ids asked about in one call when looking for deletions
+MAX_PAGES = 100_000  # pages of changes read in one poll: a bound, never reached
 OVERLAP = timedelta(minutes=5)  # clock skew and late commits: seen twice, refreshed once
 ODOO_TIME = "%Y-%m-%d %H:%M:%S"
 STATES = {"posted": "posted", "draft": "draft", "cancel": "cancelled"}
@@ -35,12 +38,21 @@ SAID = {
 
 
 class OdooChanges:
-    """One tenant's poll of Odoo; the audit rows and counts go to the run."""
+    """One tenant's poll of Odoo; the audit rows and counts go to the run.
 
-    def __init__(self, sides: Sides, run_id: int | None, stats: Stats) -> None:
+    ``run_start`` (the poll at the end of a run that wrote to Odoo): what the run itself
+    created is not news; its documents are read for the names Odoo gave them, a page at a
+    time, and only the documents and partners that existed before it are checked for
+    deletions. Memory stays flat however much the run wrote.
+    """
+
+    def __init__(
+        self, sides: Sides, run_id: int | None, stats: Stats, run_start: str | None = None
+    ) -> None:
         self.sides = sides
         self.run_id = run_id
         self.stats = stats
+        self.run_start = run_start  # Odoo's UTC text
         self.events: list[Event] = []
         self.links: list[Link] = []
 
@@ -55,56 +67,106 @@ class OdooChanges:
             ODOO_TIME
         )
         prefix = f"{name}/"
-        moves = odoo.changed_moves(prefix, since)
-        self._moves(moves)
+        # the run's own documents: only the names Odoo gave them are news
+        newest = self._pages(
+            lambda after: odoo.changed_moves(prefix, since, after, CHANGES_PAGE),
+            self._moves,
+            self._names,
+        )
+        self._commit()
+        before = odoo.count_moves(prefix, self.run_start) if self.run_start else None
         count = odoo.count_moves(prefix)
-        if str(count) != store.cursor(name, COUNT):
+        known = store.cursor(name, COUNT)  # None: nothing counted yet, nothing to miss
+        if known is not None and str(before if before is not None else count) != known:
             self._deleted_moves()
-        partners = odoo.changed_partners(since)
+        partners: list[dict[str, Any]] = []  # written since, by others than this run
+        newest = max(
+            newest,
+            self._pages(
+                lambda after: odoo.changed_partners(since, after, CHANGES_PAGE), partners.extend
+            ),
+        )
         if any(str(r.get("write_date") or "") > saved for r in partners):  # new since last seen
             self._partners(partners)
-        newest = max([saved, *(str(r.get("write_date") or "") for r in [*moves, *partners])])
-        self.stats[Stat.DRIFT] += sum(1 for e in self.events if e.action == "drift")
-        store.commit_page(name, self.run_id, self.events, self.links, cursor=(CURSOR, newest))
+        self._commit()
+        store.commit_page(name, self.run_id, [], cursor=(CURSOR, max(saved, newest)))
         store.commit_page(name, self.run_id, [], cursor=(COUNT, str(count)))
+
+    def _pages(
+        self,
+        read: Callable[[int], list[dict[str, Any]]],
+        take: Callable[[list[dict[str, Any]]], None],
+        own: Callable[[list[dict[str, Any]]], None] = lambda rows: None,
+    ) -> str:
+        """Every page ``read`` gives (by id): what this run created to ``own``, the rest to
+        ``take``; the newest write date of all of them."""
+        newest, after = "", 0
+        start = self.run_start
+        for _ in range(MAX_PAGES):
+            rows = read(after)
+            if not rows:
+                break
+            newest = max([newest, *(str(r.get("write_date") or "") for r in rows)])
+            mine = [r for r in rows if start and str(r.get("create_date") or "") >= start]
+            take([r for r in rows if not (start and str(r.get("create_date") or "") >= start)])
+            own(mine)
+            if len(rows) < CHANGES_PAGE:
+                break
+            after = max(int(r["id"]) for r in rows)
+        return newest
+
+    def _commit(self) -> None:
+        self.sides.store.commit_page(self.sides.name, self.run_id, self.events, self.links)
+        self.events, self.links = [], []
+
+    def _names(self, rows: Sequence[dict[str, Any]]) -> None:
+        """The names Odoo gave the documents this run posted without reading them back."""
+        keys = sorted({str(r["invoice_origin"]) for r in rows if r.get("invoice_origin")})
+        links = self.sides.store.links(self.sides.name, keys) if keys else {}
+        for row in rows:
+            link = links.get(str(row.get("invoice_origin")))
+            name = row.get("name")
+            if link is None or link.odoo_id != row["id"] or not name or name == "/":
+                continue
+            if link.odoo_name != name:
+                self.links.append(replace(link, odoo_name=str(name)))
 
     def _moves(self, rows: Sequence[dict[str, Any]]) -> None:
         keys = sorted({str(r["invoice_origin"]) for r in rows if r.get("invoice_origin")})
-        links = self.sides.store.links(self.sides.name, keys)
+        links = self.sides.store.links(self.sides.name, keys) if keys else {}
         for row in rows:
             link = links.get(str(row.get("invoice_origin")))
             state = STATES.get(str(row.get("state")))
             if link is None or link.odoo_id != row["id"] or state is None:
                 continue  # not the linked document (a twin, a replaced invoice)
             if row.get("name") and row["name"] != "/" and link.odoo_name != row["name"]:
-                link = replace(link, odoo_name=str(row["name"]))  # posted by this run
+                link = replace(link, odoo_name=str(row["name"]))  # posted by a sync
                 self.links.append(link)
             if link.state == state or link.state not in STATES.values():
                 continue  # unchanged, or a mismatch / conflict a person looks at anyway
             self._drift(link, replace(link, state=state), SAID[str(row["state"])], state)
 
     def _deleted_moves(self) -> None:
-        linked = [
-            link
-            for link in self.sides.store.all_links(self.sides.name)
-            if link.odoo_model == "account.move" and link.state != "deleted"
-        ]
-        found = set(self.sides.odoo.existing("account.move", [link.odoo_id for link in linked]))
-        for link in linked:
-            if link.odoo_id not in found:
-                self._drift(link, replace(link, state="deleted"), "deleted in Odoo", "deleted")
+        store, name = self.sides.store, self.sides.name
+        for chunk in store.iter_links(name, "account.move", CHECK_CHUNK):
+            linked = [link for link in chunk if link.state != "deleted"]
+            found = set(self.sides.odoo.existing("account.move", [k.odoo_id for k in linked]))
+            for link in linked:
+                if link.odoo_id not in found:
+                    self._drift(link, replace(link, state="deleted"), "deleted in Odoo", "deleted")
 
     def _partners(self, rows: Sequence[dict[str, Any]]) -> None:
         """Linked partners gone from Odoo: followed to the partner they were merged into."""
         store, name = self.sides.store, self.sides.name
-        linked = [link for link in store.all_links(name) if link.odoo_model == "res.partner"]
-        found = set(self.sides.odoo.existing("res.partner", [link.odoo_id for link in linked]))
+        gone: list[Link] = []
+        for chunk in store.iter_links(name, "res.partner", CHECK_CHUNK):
+            found = set(self.sides.odoo.existing("res.partner", [k.odoo_id for k in chunk]))
+            gone += [link for link in chunk if link.odoo_id not in found]
         by_ref = {str(r["ref"]): int(r["id"]) for r in rows if r.get("ref")}
         by_email: dict[str, int] = {}
         for r in rows:
             if isinstance(r.get("email"), str):
                 by_email.setdefault(r["email"].strip().lower(), int(r["id"]))
-        gone = [link for link in linked if link.odoo_id not in found]
         became: dict[int, int] = {}  # a merged partner -> the one it became (any of its keys)
         for link in gone:
             written = _last_written(store, name, link.key) or {}
@@ -124,6 +186,7 @@ class OdooChanges:
     def _drift(self, link: Link, new: Link | None, why: str, change: str) -> None:
         """One change a person made; ``change`` (posted, draft, cancelled, deleted, merged) and
         what the link became go in the payload, for ``audit drift``."""
+        self.stats[Stat.DRIFT] += 1
         if new is not None:
             self.links.append(new)
         target = new or link

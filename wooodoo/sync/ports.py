@@ -18,6 +18,7 @@ from wooodoo.woo.models import Customer, Order, Refund
 from wooodoo.woo.refunds import OrderRefunds
 
 __all__ = [
+    "CHANGES_PAGE",
     "AuditLog",  # the audit trail the core writes to (``wooodoo.audit``; SQLite today)
     "InvoiceCopy",
     "MoveState",
@@ -28,6 +29,8 @@ __all__ = [
     "RejectedLike",
     "WooSource",
 ]
+
+CHANGES_PAGE = 1000  # records of one read of what changed in Odoo (memory stays flat)
 
 
 # ---------------------------------------------------------------- WooCommerce
@@ -139,10 +142,14 @@ class OdooTarget(Protocol):
 
     def products_by_sku(self, skus: Sequence[str]) -> dict[str, int]: ...
 
-    def changed_moves(self, prefix: str, since: str) -> list[dict[str, Any]]: ...
+    def changed_moves(
+        self, prefix: str, since: str, after_id: int = 0, limit: int = CHANGES_PAGE
+    ) -> list[dict[str, Any]]: ...
 
-    def count_moves(self, prefix: str) -> int: ...
+    def count_moves(self, prefix: str, created_before: str | None = None) -> int: ...
 
-    def changed_partners(self, since: str) -> list[dict[str, Any]]: ...
+    def changed_partners(
+        self, since: str, after_id: int = 0, limit: int = CHANGES_PAGE
+    ) -> list[dict[str, Any]]: ...
 
     def existing(self, model: str, ids: Sequence[int]) -> list[int]: ...

@@ -17,7 +17,7 @@ from wooodoo.sync.credit_queue import CreditQueue, Cursor
 from wooodoo.sync.inbox import InboxDrain
 from wooodoo.sync.invoiced import order_event
 from wooodoo.sync.mapping import order_key
-from wooodoo.sync.odoo_changes import OdooChanges
+from wooodoo.sync.odoo_changes import ODOO_TIME, OdooChanges
 from wooodoo.sync.orders import OrderBatch
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.partners import CustomerSweep
@@ -30,6 +30,7 @@ from wooodoo.woo.models import Order
 
 ORDER_CURSOR = "orders"
 PAGES_AHEAD = 2  # WooCommerce pages read while Odoo works on the current batch
+OWN_MARGIN = timedelta(minutes=1)  # Odoo's clock may be behind ours: the run's own records
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ class Engine:
                 if any(result.stats[stat] for stat in WROTE_TO_ODOO):
                     # its own writes become the next run's starting point: an idle run after
                     # it reads nothing new (a person's change meanwhile is seen now)
-                    OdooChanges(self.sides, result.run_id, result.stats).run()
+                    own = (started - OWN_MARGIN).strftime(ODOO_TIME)
+                    OdooChanges(self.sides, result.run_id, result.stats, own).run()
         return result
 
     def replay(

@@ -39,6 +39,9 @@ class FakeWoo:
         self.bulk = True  # a store with ``/refunds`` (WooCommerce 9.0+)
         self.refund_errors: dict[int, str] = {}  # order id -> why its refunds cannot be read
 
+    def store_clock(self) -> tuple[datetime, datetime] | None:
+        return None  # no Date header: no clock to compare
+
     def iter_order_pages(
         self, *, modified_after: datetime, statuses: Sequence[str] | None = None
     ) -> Iterator[Page]:

@@ -14,8 +14,28 @@ from wooodoo.sandbox.faults import WSGIApp
 
 
 class _QuietHandler(WSGIRequestHandler):
+    """No request log; a ``Date`` the app sets (a store's clock) is the only one sent."""
+
+    _dated = True
+
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+        self._dated = False
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "date":
+            self._dated = True
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        if not self._dated:
+            self.send_header("Date", self.date_time_string())
+        super().end_headers()
 
     def log_error(self, *args: Any) -> None:
         pass

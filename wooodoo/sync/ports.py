@@ -56,6 +56,8 @@ class OrderPageLike(Protocol):
 
 
 class WooSource(Protocol):
+    def store_clock(self) -> tuple[datetime, datetime] | None: ...
+
     def iter_order_pages(
         self, *, modified_after: datetime, statuses: Sequence[str] | None = None
     ) -> Iterator[OrderPageLike]: ...

@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
-from wooodoo.audit import Event, Link
 from wooodoo.config import TenantConfig
 from wooodoo.errors import EXIT_OK, WooodooError
-from wooodoo.sync.batching import Cut, Gather
 from wooodoo.sync.context import BatchOptions, BatchOutcome, References, Sides
 from wooodoo.sync.create_once import CommitWait
-from wooodoo.sync.credit_queue import CreditQueue, Cursor
+from wooodoo.sync.credit_queue import CreditQueue
 from wooodoo.sync.inbox import InboxDrain
-from wooodoo.sync.invoiced import order_event
-from wooodoo.sync.mapping import order_key
 from wooodoo.sync.odoo_changes import ODOO_TIME, OdooChanges
+from wooodoo.sync.order_walk import OrderWalk, SyncOptions
 from wooodoo.sync.orders import OrderBatch
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.partners import CustomerSweep
-from wooodoo.sync.ports import AuditLog, OdooTarget, OrderPageLike, WooSource
-from wooodoo.sync.read_ahead import read_ahead
+from wooodoo.sync.ports import AuditLog, OdooTarget, WooSource
 from wooodoo.sync.replay import targets_for, targets_of_failures
 from wooodoo.sync.retry import REFERENCE_CHECK, REFERENCE_CURSOR, Replayer, config_now, due
 from wooodoo.sync.twin_sweep import TwinSweep
 from wooodoo.woo.models import Order
 
-ORDER_CURSOR = "orders"
-PAGES_AHEAD = 2  # WooCommerce pages read while Odoo works on the current batch
+log = logging.getLogger(__name__)
+
 OWN_MARGIN = timedelta(minutes=1)  # Odoo's clock may be behind ours: the run's own records
-
-
-@dataclass(frozen=True)
-class SyncOptions:
-    since: date | None = None  # overrides the cursor
-    dry_run: bool = False
-    full: bool = False  # re-read every order since ``since`` and sweep every customer
-    limit: int | None = None  # stop after this many orders
 
 
 # what a run made or changed in Odoo: it polls Odoo again at its end
@@ -84,14 +72,15 @@ class Engine:
 
     # ------------------------------------------------------------ entry points
 
-    def sync(self, options: SyncOptions = SyncOptions()) -> TenantResult:
+    def sync(self, options: SyncOptions | None = None) -> TenantResult:
+        options = options or SyncOptions()
         started = datetime.now(UTC)
         with self._recorded_run("sync --dry-run" if options.dry_run else "sync") as result:
             if not options.dry_run:
                 self._sweep_twins(result)
                 OdooChanges(self.sides, result.run_id, result.stats).run()
                 self._retry(result)
-            self._sync_orders(options, result)
+            OrderWalk(self.sides, self.progress, self._batch).run(options, result)
             if not options.dry_run:
                 self._drain(result)  # what webhooks left while this run held the lock
             overlap = timedelta(seconds=self.sides.tenant.sync.overlap_seconds)
@@ -249,115 +238,6 @@ class Engine:
         result.planned += done.planned
         self.progress(Step.INVOICES, done.invoices_created)
         return done
-
-    # ------------------------------------------------------------ the order cursor
-
-    def _start(self, options: SyncOptions) -> datetime:
-        if options.since is None and not options.full:
-            saved = self.sides.store.cursor(self.sides.name, ORDER_CURSOR)
-            if saved:
-                overlap = timedelta(seconds=self.sides.tenant.sync.overlap_seconds)
-                return datetime.fromisoformat(saved) - overlap
-        # Store-local midnight is at most 14 hours before UTC midnight; orders of the day
-        # before are skipped by their local date in the batch.
-        since = options.since or self.sides.tenant.sync.since
-        return datetime.combine(since, time.min, tzinfo=UTC) - timedelta(hours=14)
-
-    def _sync_orders(self, options: SyncOptions, result: TenantResult) -> None:
-        """The pages from the cursor on, read one ahead while Odoo works on the batches."""
-        seen = 0
-        # the run's credit notes, made a full batch at a time and at the end (cost budget)
-        size = self.sides.tenant.sync.batch_size
-        credits = None if options.dry_run else CreditQueue(self.sides, size)
-        saved = self.sides.store.cursor(self.sides.name, ORDER_CURSOR)
-        gather: Gather[Order, Cursor] = Gather(size, self._wants_odoo)
-        since = options.since or self.sides.tenant.sync.since
-        # the run's last poll of Odoo reads the names Odoo gave the invoices it posts
-        batch_options = BatchOptions(since, options.dry_run, names_later=not options.dry_run)
-        pages = self.sides.woo.iter_order_pages(modified_after=self._start(options))
-        with read_ahead(pages, PAGES_AHEAD) as ahead:
-            for page in ahead:
-                self.progress(Step.PAGES, 1)
-                orders = list(page.orders)
-                if options.limit is not None:
-                    orders = orders[: max(0, options.limit - seen)]
-                seen += len(orders)
-                limited = options.limit is not None and seen >= options.limit
-                self._rejected(page, result, options.dry_run)
-                cursor = None if limited else _page_cursor(page, saved)
-                for cut in gather.add(orders, cursor):
-                    self._cut(cut, batch_options, result, credits)
-                self.progress(Step.ORDERS, len(orders))
-                if limited:
-                    break
-        for cut in gather.finish():
-            self._cut(cut, batch_options, result, credits)
-        if credits is not None:
-            credits.finish()
-            self._commit_credits(credits, result, [], [])
-
-    def _wants_odoo(self, order: Order) -> bool:
-        """Whether an order counts towards a full Odoo batch (a guess: orders in other
-        statuses are only skipped, and only the batch itself knows what was invoiced)."""
-        return order.status in self.sides.tenant.sync.statuses or order.status in (
-            "refunded",
-            "cancelled",
-        )
-
-    def _commit_credits(
-        self,
-        credits: CreditQueue,
-        result: TenantResult,
-        events: list[Event],
-        links: list[Link],
-    ) -> None:
-        """The rows of a batch and of the credit notes made meanwhile, with the cursor of
-        every page whose orders are all credited."""
-        made, cursor = credits.take()
-        result.stats.update(made.stats)
-        events, links = events + made.events, links + made.links
-        if events or links or cursor:
-            self.sides.store.commit_page(
-                self.sides.name, result.run_id, events, links, cursor=cursor
-            )
-
-    def _rejected(self, page: OrderPageLike, result: TenantResult, dry_run: bool) -> None:
-        """Orders the page held that could not be read: a failed row each, at once."""
-        events: list[Event] = [
-            order_event(
-                r.record_id or "?",
-                order_key(self.sides.name, r.record_id or 0),
-                "failed",
-                error=r.reason,
-            )
-            for r in page.rejected
-        ]
-        result.stats[Stat.FAILED] += len(events)
-        if events and not dry_run:
-            self.sides.store.commit_page(self.sides.name, result.run_id, events, [])
-
-    def _cut(
-        self,
-        cut: Cut[Order, Cursor],
-        options: BatchOptions,
-        result: TenantResult,
-        credits: CreditQueue | None,
-    ) -> None:
-        """One batch; its audit rows, and the cursor of the pages it completes once their
-        orders are credited, go in one transaction (nothing is written in a dry run)."""
-        done = self._batch(cut.orders, options, result, credits)
-        if credits is None:
-            return
-        if cut.cursor is not None:
-            credits.hold(cut.cursor)
-        self._commit_credits(credits, result, done.events, done.links)
-
-
-def _page_cursor(page: OrderPageLike, saved: str | None) -> Cursor | None:
-    """The cursor to save once the page is done; None where it would not move it forward."""
-    if saved is not None and page.cursor <= datetime.fromisoformat(saved):
-        return None
-    return (ORDER_CURSOR, page.cursor.astimezone(UTC).isoformat())
 
 
 def _plain(result: TenantResult) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -96,6 +96,7 @@ class WooClient:
         self._owns_session = session is None
         self._session = session or make_session(ca_bundle=ca_bundle)
         self._timeout = timeout
+        self._store_clock: tuple[datetime, datetime] | None = None
         self._retry = retry or RetryPolicy()
         self.per_page = per_page
         self.requests_sent = 0
@@ -156,9 +157,17 @@ class WooClient:
                 data = classify(resp, what, describe_woo_error)
             except AuthError as exc:
                 raise self._refused(resp, exc) from None
+            told = server_time(resp.headers)
+            if told is not None:
+                self._store_clock = (told, datetime.now(UTC))
             return data, resp.headers
 
         return (NO_RETRY if method == "POST" else self._retry).call(attempt, what=what)
+
+    def store_clock(self) -> tuple[datetime, datetime] | None:
+        """The store's time in its latest answer (``Date``) and ours when it came; None
+        before any answer with a date."""
+        return self._store_clock
 
     def _refused(self, resp: requests.Response, exc: AuthError) -> AuthError:
         try:

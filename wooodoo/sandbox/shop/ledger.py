@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Listener = Callable[[str, int], None]
 
@@ -51,6 +51,14 @@ class Ledger:
                 stamp = self._last_stamp
             self._last_stamp = stamp
             return stamp
+
+    def set_clock_back(self, by: timedelta) -> None:
+        """The store's clock is set back by ``by`` (an NTP step, a host moved): what is saved
+        from now on carries the earlier time, as on a real server (no floor any more)."""
+        with self.lock:
+            clock = self.clock
+            self.clock = lambda: clock() - by
+            self._last_stamp = None
 
     def note_time(self, when: datetime) -> None:
         """Generated history moves the floor of ``now()`` forward."""

@@ -12,11 +12,13 @@ escaping, ``Allow`` only for authenticated callers, no-cache headers when logged
 
 from __future__ import annotations
 
+import email.utils
 import json
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -237,6 +239,8 @@ class WooApp:
             ]
         body = json_encode(resp.body, pretty="_pretty" in req.query)
         headers += [
+            # the web server's clock is the store's: a clock set back shows in Date too
+            ("Date", email.utils.format_datetime(self.store.clock().astimezone(UTC), usegmt=True)),
             ("Content-Type", "application/json; charset=UTF-8"),
             ("Content-Length", str(len(body))),
         ]

@@ -217,11 +217,21 @@ def _never_connected(exc: requests.RequestException) -> bool:
     return False
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def to_wire(value: Any) -> Any:
     """Values as Odoo expects them on both transports: Decimal as float, dates as strings.
 
     Money stays Decimal up to here; Odoo's float fields are where it becomes a float.
     """
+    kind = type(value)
+    if kind in _PLAIN:  # most of a payload: leaves that go as they are (no ABC checks)
+        return value
+    if kind is dict:
+        return {str(k): to_wire(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [to_wire(v) for v in value]
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, datetime):

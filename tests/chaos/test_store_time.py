@@ -101,6 +101,11 @@ def test_a_store_clock_that_jumps_back_skips_nothing(
         assert missing == [], explain(seed, [f"orders not invoiced: {missing}", *problems])
         assert problems == [], explain(seed, problems)
         assert datetime.now(UTC) > cursor - back  # the jump is into the past
+        # and the runs after it go on from the store's new clock
+        later = paid_now(box, rng, box.sb.store.now(), 4)
+        box.sync()
+        missing = [i for i in later if i not in invoices_by_order(box.sb)]
+        assert missing == [], explain(seed, [f"orders not invoiced after the jump: {missing}"])
 
 
 def test_a_full_sync_books_what_a_clock_jump_beyond_the_overlap_hid(

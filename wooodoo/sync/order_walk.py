@@ -95,6 +95,13 @@ class OrderWalk:
         if now is not None and not options.dry_run:
             cursor = (store_clock.CURSOR, store_clock.clock_text(now))
             store.commit_page(name, result.run_id, [], cursor=cursor)
+            saved = store.cursor(name, ORDER_CURSOR)
+            if clock and jump and not walk.limited and saved:
+                # all read up to the store's time now: the cursor follows its clock back (the
+                # newest date read may be one the old clock stamped, ahead of the new one);
+                # it never moves forward here
+                back = min(datetime.fromisoformat(saved), now[0]).astimezone(UTC)
+                store.commit_page(name, result.run_id, [], cursor=(ORDER_CURSOR, back.isoformat()))
 
     def _walk(self, walk: _Walk, start: datetime, saved: str | None, result: TenantResult) -> None:
         """The pages from ``start``; a page's cursor is saved when past ``saved``."""

@@ -12,15 +12,15 @@ Each backfill is a first ``wooodoo sync`` (a child process, as ``backfill.py`` r
 fresh sandbox whose two look-alikes hold every request for one round trip (``latency_ms``, see
 ``wooodoo.sandbox.latency``). Its **lower bound** is what no client could avoid: the look-alikes'
 own time answering those same requests (measured in the sandbox, without the injected delay),
-plus the round trips that cannot overlap. The sync makes its requests one after the
-other except the WooCommerce pages, which a thread reads while Odoo works: the round trips are
-latency x the longer of two chains, the Odoo calls with the WooCommerce requests made between
-them (and the first page), or the page reads (``chain_requests``). The server time counts in
-full: both look-alikes answer from one Python process, whose work shares one interpreter lock.
-(The child's start, about half a second of Python imports, and its own CPU are not in the
-bound.) The idle run is a second sync of the first shop at the highest latency, with nothing
-new. Exits 1 when a sync ends with anything but 0 or 1 (1: the shop's few orders in an
-inactive currency), the idle run creates an invoice, or a webhook delivery is lost.
+plus the round trips that cannot overlap. The sync makes its requests one after the other
+except the WooCommerce pages, which a thread reads while Odoo works, so the bound is the longer
+of two chains (``lower_bound``): the Odoo look-alike's own time plus latency x its calls (with
+the WooCommerce requests made between them and the first page), or the WooCommerce look-alike's
+own time plus latency x its page reads. (The child's start, about half a second of Python
+imports, and its own CPU are not in the bound.) The idle run is a second sync of the first
+shop at the highest latency, with nothing new. Exits 1 when a sync ends with anything but 0 or
+1 (1: the shop's few orders in an inactive currency), the idle run creates an invoice, or a
+webhook delivery is lost.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ import webhooks as webhook_bench
 from backfill import SYNC_OK, measure_run
 from harness import bench, table
 
+from wooodoo.sandbox.latency import Timing
+
 QUICK_ORDERS, QUICK_LATENCIES, QUICK_EVENTS = (2000,), (0.0, 20.0), 100_000
 FULL_ORDERS, FULL_LATENCIES, FULL_EVENTS = (1000, 10_000, 50_000), (0.0, 20.0, 100.0), 1_000_000
 AUDIT_RUNS, AUDIT_REPEAT = 10_000, 5
@@ -56,8 +58,10 @@ def measure_backfill(
         b.box.reset_timing()
         run = measure_run(b, shop, args.timeout, backfill=True)
         timing = b.box.timing()
-        round_trips = chain_requests(run) * latency_ms / 1000
-        bound = timing.server_seconds + round_trips
+        chain, server, round_trips = lower_bound(
+            run, b.box.woo_latency.snapshot(), b.box.odoo_latency.snapshot(), latency_ms
+        )
+        bound = server + round_trips
         row = {
             "orders": shop,
             "latency_ms": latency_ms,
@@ -68,7 +72,8 @@ def measure_backfill(
             "peak_rss_mb": run["peak_rss_mib"],
         }
         detail = {
-            "server_seconds": timing.server_seconds,
+            "chain": chain,
+            "server_seconds": server,
             "round_trip_seconds": round_trips,
             "requests": timing.requests,
             "sync_cpu_seconds": run["sync_cpu_seconds"],
@@ -96,15 +101,25 @@ def measure_backfill(
     return {**row, "_detail": detail}, quiet, problems
 
 
-def chain_requests(run: dict[str, Any]) -> int:
-    """The requests whose round trips cannot overlap. The sync reads WooCommerce's pages in a
-    thread of its own while Odoo works, so only the longer of two chains counts: every Odoo
-    call (each waits for the one before: a batch's partners and invoices depend on the last
-    batch's) plus the WooCommerce requests the sync makes between them (refunds, customers)
-    and the first page, which comes before any Odoo work; or the page reads themselves."""
+def lower_bound(
+    run: dict[str, Any], woo: Timing, odoo: Timing, latency_ms: float
+) -> tuple[str, float, float]:
+    """The longer of the two chains whose parts cannot overlap: (its name, server s, round
+    trips s). The sync reads WooCommerce's pages in a thread of its own while Odoo works, so
+    each chain is one side's own server time plus its round trips: every Odoo call (each waits
+    for the one before: a batch's partners and invoices depend on the last batch's) with the
+    WooCommerce requests made between them (refunds, customers) and the first page, which comes
+    before any Odoo work; or the page reads. Server times are sums over each side's requests,
+    which do not overlap one another (one client thread per side)."""
+    rtt = latency_ms / 1000
     pages = run["woo_by_endpoint"].get(ORDER_PAGES, 0)
     between = run["woo_http_requests"] - pages
-    return max(run["odoo_http_requests"] + between + min(pages, 1), pages)
+    odoo_round_trips = (run["odoo_http_requests"] + between + min(pages, 1)) * rtt
+    chains = [
+        ("odoo", odoo.server_seconds, odoo_round_trips),
+        ("woo", woo.server_seconds, pages * rtt),
+    ]
+    return max(chains, key=lambda c: c[1] + c[2])
 
 
 def measure_webhook(args: argparse.Namespace) -> tuple[dict[str, Any], list[str]]:
@@ -162,7 +177,7 @@ def report(
 ) -> str:
     idle_detail = next(d for d in details if "idle_server_seconds" in d)
     headers = [
-        "orders", "latency ms", "seconds", "lower bound s", "server s", "round trips s",
+        "orders", "latency ms", "seconds", "lower bound s", "chain", "server s", "round trips s",
         "x bound", "requests", "odoo req/order", "woo req/order", "sync CPU s", "peak RSS MiB",
     ]  # fmt: skip
     rows = []
@@ -174,6 +189,7 @@ def report(
                 f"{row['latency_ms']:g}",
                 f"{row['seconds']:.2f}",
                 f"{bound:.2f}",
+                d["chain"],
                 f"{d['server_seconds']:.2f}",
                 f"{d['round_trip_seconds']:.2f}",
                 f"{row['seconds'] / bound:.2f}" if bound else "-",
@@ -188,7 +204,7 @@ def report(
     return "\n".join(
         [
             f"machine: {machine()}; the store imitates WooCommerce {wc_version}",
-            "backfill (first sync; lower bound = server s + round trips s that cannot overlap):",
+            "backfill (first sync; lower bound = the longer chain: its server s + round trips s):",
             table(headers, rows),
             f"idle ({idle_at}): {idle['odoo_requests']} Odoo + {idle['woo_requests']}"
             f" WooCommerce requests, {idle['seconds']:.2f} s (server"

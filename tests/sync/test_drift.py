@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.e2e_helpers import invoices, invoices_by_order, odoo_read, running_box
+from tests.e2e_helpers import Box, invoices, invoices_by_order, odoo_read, running_box
 from wooodoo.cli import main
 from wooodoo.sandbox.odoo.merge import merge_partners
 from wooodoo.sync import Stat, SyncOptions
@@ -175,13 +175,7 @@ def test_a_sync_posts_without_reading_back_and_its_last_poll_names_the_invoices(
         reads = box.sb.odoo_counter.snapshot().get("POST /json/2/account.move/read", 0)
         # only the credit notes' batches read theirs back (they are few)
         assert reads <= -(-result.stats["credited"] // 5), box.sb.odoo_counter.snapshot()
-        rows = odoo_read(
-            box.sb,
-            "account.move",
-            [("invoice_origin", "=like", "%/order/%")],
-            ["invoice_origin", "name"],
-        )
-        names = {row["invoice_origin"]: row["name"] for row in rows}
+        names = invoice_names(box)
         links = box.order_links()
         posted = {k: link for k, link in links.items() if link.state == "posted"}
         assert len(posted) == result.stats["invoiced"]
@@ -200,13 +194,18 @@ def test_the_end_of_a_backfill_reads_its_own_writes_a_page_at_a_time_and_looks_u
         assert result.stats["drift"] == 0
         calls = box.sb.odoo_counter.snapshot()
         assert not [k for k in calls if k.endswith(("/search", ".search"))], calls
-        rows = odoo_read(
-            box.sb,
-            "account.move",
-            [("invoice_origin", "=like", "%/order/%")],
-            ["invoice_origin", "name"],
-        )
-        names = {row["invoice_origin"]: row["name"] for row in rows}
+        names = invoice_names(box)
         posted = {k: link for k, link in box.order_links().items() if link.state == "posted"}
         assert len(posted) > 7  # more than one page
         assert {k: link.odoo_name for k, link in posted.items()} == {k: names[k] for k in posted}
+
+
+def invoice_names(box: Box) -> dict[str, str]:
+    """The names Odoo gave the tenant's invoices, by key."""
+    rows = odoo_read(
+        box.sb,
+        "account.move",
+        [("invoice_origin", "=like", "%/order/%")],
+        ["invoice_origin", "name"],
+    )
+    return {row["invoice_origin"]: row["name"] for row in rows}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from wooodoo.audit import inbox, migrations, reading
+from wooodoo.audit.connection import AuditConnection
 from wooodoo.audit.encoding import from_iso, now_iso, scrub
 from wooodoo.audit.group_commit import GroupCommit
 from wooodoo.audit.records import (
@@ -38,46 +39,6 @@ if TYPE_CHECKING:
 
 # SQLite allows 999 parameters per statement in older builds; key look-ups go in chunks.
 _CHUNK = 500
-
-# What SQLite says when the file cannot take a write, by its primary result code.
-_CANNOT_WRITE = {
-    sqlite3.SQLITE_FULL: "the disk is full",
-    sqlite3.SQLITE_IOERR: "writing failed (a full disk, a file size limit or an I/O error)",
-    sqlite3.SQLITE_READONLY: "it is read-only (its or its folder's permissions, or the mount)",
-    sqlite3.SQLITE_CANTOPEN: "it or its -wal/-shm file cannot be opened (the folder's"
-    " permissions, or the mount)",
-}
-
-
-class _AuditConnection(sqlite3.Connection):
-    """A connection whose statements raise AuditWriteError, naming the file, when the file
-    cannot be written; every other error is left as SQLite raised it."""
-
-    path: Path = Path()
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.OperationalError as exc:
-            self._raise_cannot_write(exc)
-            raise
-
-    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.OperationalError as exc:
-            self._raise_cannot_write(exc)
-            raise
-
-    def _raise_cannot_write(self, exc: sqlite3.OperationalError) -> None:
-        why = _CANNOT_WRITE.get(getattr(exc, "sqlite_errorcode", 0) & 0xFF)
-        if why is None:
-            return
-        raise AuditWriteError(
-            f"the audit file {self.path} cannot be written: {why} ({exc})",
-            hint="Every earlier page is kept intact. Free space or make the file writable, then"
-            " run again: what Odoo got meanwhile is found by its keys, not made twice.",
-        ) from exc
 
 
 class AuditStore:
@@ -105,7 +66,7 @@ class AuditStore:
             timeout=30,
             isolation_level=None,
             check_same_thread=False,
-            factory=_AuditConnection,
+            factory=AuditConnection,
         )
         self.db.path = path
         self.db.row_factory = sqlite3.Row

@@ -121,30 +121,31 @@ class OdooChanges:
 
     def _names(self, rows: Sequence[dict[str, Any]]) -> None:
         """The names Odoo gave the documents this run posted without reading them back."""
-        keys = sorted({str(r["invoice_origin"]) for r in rows if r.get("invoice_origin")})
-        links = self.sides.store.links(self.sides.name, keys) if keys else {}
-        for row in rows:
-            link = links.get(str(row.get("invoice_origin")))
-            name = row.get("name")
-            if link is None or link.odoo_id != row["id"] or not name or name == "/":
-                continue
-            if link.odoo_name != name:
-                self.links.append(replace(link, odoo_name=str(name)))
+        self._linked(rows)  # their names are taken into the links on the way
 
     def _moves(self, rows: Sequence[dict[str, Any]]) -> None:
-        keys = sorted({str(r["invoice_origin"]) for r in rows if r.get("invoice_origin")})
-        links = self.sides.store.links(self.sides.name, keys) if keys else {}
-        for row in rows:
-            link = links.get(str(row.get("invoice_origin")))
+        for row, link in self._linked(rows):
             state = STATES.get(str(row.get("state")))
-            if link is None or link.odoo_id != row["id"] or state is None:
-                continue  # not the linked document (a twin, a replaced invoice)
-            if row.get("name") and row["name"] != "/" and link.odoo_name != row["name"]:
-                link = replace(link, odoo_name=str(row["name"]))  # posted by a sync
-                self.links.append(link)
-            if link.state == state or link.state not in STATES.values():
+            if state is None or link.state == state or link.state not in STATES.values():
                 continue  # unchanged, or a mismatch / conflict a person looks at anyway
             self._drift(link, replace(link, state=state), SAID[str(row["state"])], state)
+
+    def _linked(self, rows: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], Link]]:
+        """Each row that is its key's linked document, with its link; a name Odoo gave it
+        (posted by a sync that did not read it back) is taken into the link on the way."""
+        keys = sorted({str(r["invoice_origin"]) for r in rows if r.get("invoice_origin")})
+        links = self.sides.store.links(self.sides.name, keys) if keys else {}
+        linked: list[tuple[dict[str, Any], Link]] = []
+        for row in rows:
+            link = links.get(str(row.get("invoice_origin")))
+            if link is None or link.odoo_id != row["id"]:
+                continue  # not the linked document (a twin, a replaced invoice)
+            name = row.get("name")
+            if name and name != "/" and link.odoo_name != name:
+                link = replace(link, odoo_name=str(name))
+                self.links.append(link)
+            linked.append((row, link))
+        return linked
 
     def _deleted_moves(self) -> None:
         store, name = self.sides.store, self.sides.name

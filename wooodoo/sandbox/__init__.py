@@ -164,6 +164,8 @@ class Sandbox:
     (``ca_path``); Odoo over plain HTTP on loopback, as a local Odoo usually is.
     ``latency_ms`` holds every request of both for one network round trip before answering
     (see ``wooodoo.sandbox.latency`` for what it models); ``timing()`` sums what they saw.
+    ``keep_alive``: both keep connections open between requests, as a real shop and an Odoo
+    behind a web server do (False: a connection per request, as Odoo's own server without one).
     """
 
     def __init__(
@@ -185,6 +187,7 @@ class Sandbox:
         deliver_webhooks: bool = False,
         woo_version: str = "7.9.0",
         latency_ms: float = 0.0,
+        keep_alive: bool = True,
     ) -> None:
         if odoo_version not in VERSIONS:
             raise ValueError(f"unsupported Odoo version {odoo_version}; choose from {VERSIONS}")
@@ -224,6 +227,7 @@ class Sandbox:
             Control(self.woo_latency, self.woo_faults, self.woo_counter, latency=self.woo_latency),
             port=woo_port,
             tls=self.ca,
+            keep_alive=keep_alive,
         )
         self._odoo = LoopbackServer(
             Control(
@@ -234,6 +238,7 @@ class Sandbox:
                 latency=self.odoo_latency,
             ),
             port=odoo_port,
+            keep_alive=keep_alive,
         )
         self._started = False
 

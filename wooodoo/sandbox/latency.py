@@ -7,11 +7,11 @@ request's own handler thread (the servers are threaded: concurrent requests wait
 as they would on a real link).
 
 What is modelled: **one round trip per request** (the request and its answer crossing the
-network once each), as over a connection kept open. A new connection would cost more (one more
-round trip for TCP, one or two for TLS): that is not added. (The sandbox's servers, werkzeug's,
-close every connection after its answer, so on loopback each request connects afresh; a real
-WooCommerce or Odoo keeps them open for the client's session.) Bandwidth is not modelled
-either: a big answer costs no more than a small one.
+network once each), over a connection kept open (the servers keep them, see
+``wooodoo.sandbox.server``), plus **the handshakes of a new connection**: one more round trip
+for TCP, and one for TLS (1.3) on HTTPS, charged to the request that opened it. A client that
+opens a connection per request pays them every time, as it would on a real network.
+Bandwidth is not modelled: a big answer costs no more than a small one.
 
 Each request's **server time** is measured apart from the injected delay: from handing the
 request to the app until its last byte is written (including the sandbox's own locks and a
@@ -27,9 +27,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wooodoo.sandbox.faults import StartResponse, WSGIApp, WSGIEnviron
+from wooodoo.sandbox.server import NEW_CONNECTION
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,18 @@ class Timing:
     """What one server saw since the last reset: requests, delay injected, time spent answering."""
 
     requests: int = 0
-    injected_seconds: float = 0.0
+    injected_seconds: float = 0.0  # one round trip per request
     server_seconds: float = 0.0
+    connections: int = 0  # opened by the client
+    handshake_seconds: float = 0.0  # the round trips of opening them, not in injected_seconds
 
     def __add__(self, other: Timing) -> Timing:
         return Timing(
             self.requests + other.requests,
             self.injected_seconds + other.injected_seconds,
             self.server_seconds + other.server_seconds,
+            self.connections + other.connections,
+            self.handshake_seconds + other.handshake_seconds,
         )
 
 
@@ -67,19 +72,23 @@ class Latency:
         if environ.get("PATH_INFO", "").startswith("/__sandbox__/"):
             return self.app(environ, start_response)
         delay = self.ms / 1000
+        opened = bool(environ.get(NEW_CONNECTION))
+        handshake = delay * (2 if environ.get("wsgi.url_scheme") == "https" else 1) if opened else 0
         if delay > 0:
-            time.sleep(delay)
+            time.sleep(delay + handshake)
         started = time.perf_counter()
+        spent = Timing(1, delay, 0.0, int(opened), handshake)
         try:
             body = self.app(environ, start_response)
         except BaseException:
-            self.record(delay, time.perf_counter() - started)
+            self.record(spent, time.perf_counter() - started)
             raise
-        return _TimedBody(body, self, delay, started)
+        return _TimedBody(body, self, spent, started)
 
-    def record(self, delay: float, seconds: float) -> None:
+    def record(self, spent: Timing, seconds: float) -> None:
+        """``spent``'s delays, and ``seconds`` the server took to answer."""
         with self._lock:
-            self._timing = self._timing + Timing(1, delay, seconds)
+            self._timing = self._timing + replace(spent, server_seconds=seconds)
 
     def snapshot(self) -> Timing:
         with self._lock:
@@ -93,10 +102,10 @@ class Latency:
 class _TimedBody:
     """The app's answer, passed through; timed up to its last byte, recorded on close."""
 
-    def __init__(self, body: Iterable[bytes], latency: Latency, delay: float, started: float):
+    def __init__(self, body: Iterable[bytes], latency: Latency, spent: Timing, started: float):
         self._body = body
         self._latency = latency
-        self._delay = delay
+        self._spent = spent
         self._started = started
         self._finished: float | None = None
         self._closed = False
@@ -116,4 +125,4 @@ class _TimedBody:
                 close()
         finally:
             finished = self._finished or time.perf_counter()
-            self._latency.record(self._delay, finished - self._started)
+            self._latency.record(self._spent, finished - self._started)

@@ -7,10 +7,9 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 from wooodoo.audit import inbox, migrations, reading
 from wooodoo.audit.connection import AuditConnection
@@ -31,11 +30,12 @@ from wooodoo.audit.records import (
     Run,
     TenantStats,
 )
+from wooodoo.audit.rows import event_from, failure_from, link_from, run_from
 from wooodoo.errors import AuditWriteError, ConfigError
 from wooodoo.files import warn_if_shared
 
 if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
+    pass
 
 # SQLite allows 999 parameters per statement in older builds; key look-ups go in chunks.
 _CHUNK = 500
@@ -127,14 +127,14 @@ class AuditStore:
             "SELECT * FROM runs WHERE (? IS NULL OR tenant = ?) ORDER BY id DESC LIMIT ?",
             (tenant, tenant, limit),
         )
-        return [_run(row) for row in rows]
+        return [run_from(row) for row in rows]
 
     def runs_after(self, tenant: str, after_id: int) -> list[Run]:
         """The tenant's runs after ``after_id``, oldest first."""
         rows = self.db.execute(
             "SELECT * FROM runs WHERE tenant = ? AND id > ? ORDER BY id", (tenant, after_id)
         )
-        return [_run(row) for row in rows]
+        return [run_from(row) for row in rows]
 
     # ------------------------------------------------------------ page commit
 
@@ -163,6 +163,17 @@ class AuditStore:
                     (tenant, name, value, at),
                 )
 
+    def name_documents(self, tenant: str, names: Iterable[tuple[str, int, str]]) -> None:
+        """The names Odoo gave documents, as ``(key, odoo id, name)``: a link takes its name
+        only if it links that very document (not a twin, nor one replaced since)."""
+        at = now_iso()
+        with migrations.transaction(self.db) as db:
+            db.executemany(
+                "UPDATE links SET odoo_name = ?, updated_at = ? WHERE tenant = ? AND key = ?"
+                " AND odoo_id = ? AND odoo_name IS NOT ?",
+                ((name, at, tenant, key, odoo_id, name) for key, odoo_id, name in names),
+            )
+
     # ------------------------------------------------------------ reads
 
     def cursor(self, tenant: str, name: str) -> str | None:
@@ -178,7 +189,7 @@ class AuditStore:
                 f"SELECT * FROM links WHERE tenant = ? AND key IN ({marks})",  # noqa: S608
                 (tenant, *chunk),
             ):
-                found[row["key"]] = _link(row)
+                found[row["key"]] = link_from(row)
         return found
 
     def last_actions(self, tenant: str, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
@@ -199,7 +210,7 @@ class AuditStore:
             "SELECT * FROM links WHERE tenant = ? AND (? IS NULL OR kind = ?) ORDER BY key",
             (tenant, kind, kind),
         )
-        return [_link(row) for row in rows]
+        return [link_from(row) for row in rows]
 
     def iter_links(self, tenant: str, model: str, size: int = 1000) -> Iterator[list[Link]]:
         """A tenant's links to records of one Odoo model, ``size`` at a time (by key)."""
@@ -212,7 +223,7 @@ class AuditStore:
             ).fetchall()
             if not rows:
                 return
-            links = [_link(row) for row in rows]
+            links = [link_from(row) for row in rows]
             yield links
             after = links[-1].key
 
@@ -221,7 +232,7 @@ class AuditStore:
             "SELECT * FROM failures WHERE (? IS NULL OR tenant = ?) ORDER BY tenant, last_at",
             (tenant, tenant),
         )
-        return [_failure(row) for row in rows]
+        return [failure_from(row) for row in rows]
 
     # ------------------------------------------------------------ webhook inbox
 
@@ -257,17 +268,17 @@ class AuditStore:
             " ORDER BY id DESC LIMIT ?",
             (tenant, key, key, limit),
         )
-        return [_event(row) for row in rows]
+        return [event_from(row) for row in rows]
 
     # ------------------------------------------------------------ reports (`wooodoo audit`)
 
     def find_events(self, query: EventQuery) -> list[EventRecord]:
         """The events ``query`` selects, newest first."""
-        return [_event(row) for row in reading.find_events(self.db, query)]
+        return [event_from(row) for row in reading.find_events(self.db, query)]
 
     def event(self, event_id: int) -> EventRecord | None:
         row = self.db.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
-        return _event(row) if row else None
+        return event_from(row) if row else None
 
     def tenant_stats(self, tenants: Sequence[str]) -> list[TenantStats]:
         return [
@@ -366,45 +377,4 @@ def _upsert_link(db: sqlite3.Connection, tenant: str, link: Link, at: str) -> No
         " excluded.odoo_id, odoo_name = excluded.odoo_name, state = excluded.state,"
         " amounts = excluded.amounts, updated_at = excluded.updated_at",
         {**vars(link), "tenant": tenant, "amounts": amounts, "updated_at": at},
-    )
-
-
-# ------------------------------------------------------------ rows → records
-
-_Record = TypeVar("_Record", bound="DataclassInstance")
-
-
-def _record(cls: type[_Record], row: sqlite3.Row, **parsed: Any) -> _Record:
-    """``cls`` from the row's columns of the same names; ``parsed`` for those stored as text."""
-    columns = {f.name: row[f.name] for f in fields(cls) if f.name not in parsed}
-    return cls(**columns, **parsed)
-
-
-def _json(text: str | None) -> Any:
-    return json.loads(text) if text else None
-
-
-def _event(row: sqlite3.Row) -> EventRecord:
-    at, payload = from_iso(row["at"]), _json(row["payload"])
-    return _record(EventRecord, row, at=at, payload=payload, fingerprint=None)
-
-
-def _link(row: sqlite3.Row) -> Link:
-    return _record(Link, row, amounts=_json(row["amounts"]))
-
-
-def _run(row: sqlite3.Row) -> Run:
-    started_at = from_iso(row["started_at"])
-    finished_at = from_iso(row["finished_at"]) if row["finished_at"] else None
-    stats = _json(row["stats"]) or {}
-    return _record(Run, row, started_at=started_at, finished_at=finished_at, stats=stats)
-
-
-def _failure(row: sqlite3.Row) -> Failure:
-    due = row["next_attempt_at"]
-    return _record(
-        Failure,
-        row,
-        last_at=from_iso(row["last_at"]),
-        next_attempt_at=from_iso(due) if due else None,
     )

@@ -33,3 +33,21 @@ def test_the_demo_offers_the_odoo_versions_the_sandbox_imitates() -> None:
     from wooodoo.sandbox.odoo import VERSIONS
 
     assert tuple(str(v) for v in VERSIONS) == ODOO_VERSIONS
+
+
+def test_a_cron_sync_loads_only_what_it_runs() -> None:
+    """Each start of ``wooodoo sync`` (cron, a timer) pays for what it imports: not the other
+    commands, nor rich (no terminal), nor OAuth (shops over HTTPS), nor the reconciliation."""
+    statement = "from wooodoo.cli import main; import click; main.get_command(click.Context(main), 'sync')"
+    unused = (
+        "rich",
+        "requests_oauthlib",
+        "wooodoo.cli.audit",
+        "wooodoo.cli.init",
+        "wooodoo.cli.webhook",
+        "wooodoo.cli.sandbox",
+        "wooodoo.ping",
+        "wooodoo.reconcile",
+    )
+    assert loaded_after(statement, unused) == []
+    assert loaded_after(statement, ("wooodoo.cli.sync",)) == ["wooodoo.cli.sync"]

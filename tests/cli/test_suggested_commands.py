@@ -31,7 +31,7 @@ SAMPLES = {
 }
 BACKTICKED = re.compile(r"`(wooodoo\s[^`]*)`")
 # Unquoted, a command stands after a label ("details: ", "1. ", "see ") or alone on its line.
-COMMAND_NAMES = "|".join(map(re.escape, main.commands))
+COMMAND_NAMES = "|".join(map(re.escape, main.list_commands(click.Context(main))))
 UNQUOTED = re.compile(
     rf"^(?:.*?(?::|\bsee|\d\.)\s+|\s*)(wooodoo\s+(?:-|\{{|(?:{COMMAND_NAMES})\b).*?)\s*$"
 )
@@ -75,7 +75,10 @@ def all_commands(
 ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     yield path, command
     if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):  # loads the commands loaded on first use
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
             yield from all_commands(sub, (*path, name))
 
 

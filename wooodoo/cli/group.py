@@ -9,6 +9,7 @@ after it: ``add_command`` gives them to every command it adds, and to its subcom
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -175,12 +176,39 @@ def _share_options(command: click.Command) -> None:
             _share_options(sub)
 
 
+# Each command's module, imported only when the command is run (or help lists them all): a
+# cron ``wooodoo sync`` does not load the audit reports, the setup wizard or the sandbox.
+COMMAND_MODULES = {
+    "init": "wooodoo.cli.init",
+    "secrets": "wooodoo.cli.secrets",
+    "sync": "wooodoo.cli.sync",
+    "replay": "wooodoo.cli.sync",
+    "ping": "wooodoo.cli.ping",
+    "audit": "wooodoo.cli.audit",
+    "webhook": "wooodoo.cli.webhook",
+    "sandbox": "wooodoo.cli.sandbox",
+    "demo": "wooodoo.cli.sandbox",
+}
+
+
 class WooodooGroup(click.Group):
-    """Runs every (sub)command inside one error boundary; every command takes the shared options."""
+    """Runs every (sub)command inside one error boundary; every command takes the shared options.
+
+    Commands are loaded on first use from ``COMMAND_MODULES``; each module's ``register`` adds
+    its commands to the group.
+    """
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         _share_options(cmd)
         super().add_command(cmd, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name]).register(self)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -11,11 +11,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from wooodoo.cli.group import CliState
 from wooodoo.config import Config, TenantConfig
@@ -90,23 +88,10 @@ def run_tenants(
 ) -> list[Outcome]:
     """Run ``job`` for each tenant, one after another or ``parallel`` at once."""
     config = state.load_config()
-    progress = Progress(
-        TextColumn("[bold]{task.fields[tenant]}"),
-        BarColumn(bar_width=None),
-        TextColumn(
-            "{task.fields[pages]} pages, {task.fields[orders]} orders,"
-            " {task.fields[invoices]} invoices"
-        ),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=not state.interactive,
-        transient=False,
-    )
+    progress = _progress_bars() if state.interactive else _NoBars()
 
     def one(tenant: TenantConfig) -> Outcome:
-        task: TaskID = progress.add_task(
-            "", total=None, tenant=tenant.name, pages=0, orders=0, invoices=0
-        )
+        task = progress.add_task("", total=None, tenant=tenant.name, pages=0, orders=0, invoices=0)
         counts = dict.fromkeys(Step, 0)
 
         def on_progress(step: Step, n: int) -> None:
@@ -142,6 +127,40 @@ def run_tenants(
             with ThreadPoolExecutor(max_workers=parallel) as pool:
                 return list(pool.map(one, tenants))
         return [one(t) for t in tenants]
+
+
+class _NoBars:
+    """Progress for cron and pipes: nothing shown, and rich is not even imported."""
+
+    def add_task(self, description: str, **fields: Any) -> int:
+        return 0
+
+    def update(self, task: Any, **fields: Any) -> None:
+        pass
+
+    def __enter__(self) -> _NoBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _progress_bars() -> Any:
+    """rich's bars on stderr: a line per tenant with its pages, orders and invoices."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("[bold]{task.fields[tenant]}"),
+        BarColumn(bar_width=None),
+        TextColumn(
+            "{task.fields[pages]} pages, {task.fields[orders]} orders,"
+            " {task.fields[invoices]} invoices"
+        ),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
 
 
 # counts a summary line shows only when they are not zero
@@ -221,6 +240,9 @@ def print_outcomes(state: CliState, outcomes: Sequence[Outcome], *, title: str) 
 
 
 def _print_table(outcomes: Sequence[Outcome], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=title)
     columns = ("tenant", "invoiced", "partners", "failed", "retried", "drift", "attention")
     for col in (*columns, "time", "result"):

@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth
-from requests_oauthlib import OAuth1
 
 from wooodoo.http import install_log_redaction
 
@@ -49,6 +48,8 @@ class WooOAuth1(AuthBase):
         consumer_secret: str,
         signature_method: SignatureMethod = "HMAC-SHA256",
     ) -> None:
+        from requests_oauthlib import OAuth1  # only shops reached over plain HTTP sign
+
         self._oauth = OAuth1(
             consumer_key,
             client_secret=consumer_secret,

@@ -149,11 +149,10 @@ class AuditStore:
         """Events, links, failures and the cursor of one page, in one transaction."""
         at = now_iso()
         with migrations.transaction(self.db) as db:
+            db.executemany(_INSERT_EVENT, (_event_row(tenant, run_id, e, at) for e in events))
             for event in events:
-                _insert_event(db, tenant, run_id, event, at)
                 _note_attention(db, tenant, event, at, self.retry)
-            for link in links:
-                _upsert_link(db, tenant, link, at)
+            db.executemany(_UPSERT_LINK, (_link_row(tenant, link, at) for link in links))
             if cursor is not None:
                 name, value = cursor
                 db.execute(
@@ -315,17 +314,17 @@ def _chunks(keys: Sequence[str]) -> Iterator[tuple[list[str], str]]:
 # ------------------------------------------------------------ writing one page
 
 
-def _insert_event(
-    db: sqlite3.Connection, tenant: str, run_id: int | None, e: Event, at: str
-) -> None:
+_INSERT_EVENT = (
+    "INSERT INTO events (run_id, tenant, kind, source_id, source_version, key, action,"
+    " odoo_model, odoo_id, odoo_name, error, payload, at, replays)"
+    " VALUES (:run_id, :tenant, :kind, :source_id, :source_version, :key, :action,"
+    " :odoo_model, :odoo_id, :odoo_name, :error, :payload, :at, :replays)"
+)
+
+
+def _event_row(tenant: str, run_id: int | None, e: Event, at: str) -> dict[str, Any]:
     payload = json.dumps(scrub(e.payload), default=str) if e.payload is not None else None
-    db.execute(
-        "INSERT INTO events (run_id, tenant, kind, source_id, source_version, key, action,"
-        " odoo_model, odoo_id, odoo_name, error, payload, at, replays)"
-        " VALUES (:run_id, :tenant, :kind, :source_id, :source_version, :key, :action,"
-        " :odoo_model, :odoo_id, :odoo_name, :error, :payload, :at, :replays)",
-        {**vars(e), "run_id": run_id, "tenant": tenant, "payload": payload, "at": at},
-    )
+    return {**vars(e), "run_id": run_id, "tenant": tenant, "payload": payload, "at": at}
 
 
 def _note_attention(
@@ -365,16 +364,18 @@ def _schedule(e: Event, attempts: int, at: str, retry: RetryPolicy) -> tuple[str
     return "retry", (from_iso(at) + retry.gap(attempts)).isoformat(timespec="seconds")
 
 
-def _upsert_link(db: sqlite3.Connection, tenant: str, link: Link, at: str) -> None:
+_UPSERT_LINK = (
+    "INSERT INTO links (tenant, key, kind, source_id, source_version, odoo_model,"
+    " odoo_id, odoo_name, state, amounts, updated_at)"
+    " VALUES (:tenant, :key, :kind, :source_id, :source_version, :odoo_model,"
+    " :odoo_id, :odoo_name, :state, :amounts, :updated_at)"
+    " ON CONFLICT (tenant, key) DO UPDATE SET source_version ="
+    " excluded.source_version, odoo_model = excluded.odoo_model, odoo_id ="
+    " excluded.odoo_id, odoo_name = excluded.odoo_name, state = excluded.state,"
+    " amounts = excluded.amounts, updated_at = excluded.updated_at"
+)
+
+
+def _link_row(tenant: str, link: Link, at: str) -> dict[str, Any]:
     amounts = json.dumps(link.amounts) if link.amounts is not None else None
-    db.execute(
-        "INSERT INTO links (tenant, key, kind, source_id, source_version, odoo_model,"
-        " odoo_id, odoo_name, state, amounts, updated_at)"
-        " VALUES (:tenant, :key, :kind, :source_id, :source_version, :odoo_model,"
-        " :odoo_id, :odoo_name, :state, :amounts, :updated_at)"
-        " ON CONFLICT (tenant, key) DO UPDATE SET source_version ="
-        " excluded.source_version, odoo_model = excluded.odoo_model, odoo_id ="
-        " excluded.odoo_id, odoo_name = excluded.odoo_name, state = excluded.state,"
-        " amounts = excluded.amounts, updated_at = excluded.updated_at",
-        {**vars(link), "tenant": tenant, "amounts": amounts, "updated_at": at},
-    )
+    return {**vars(link), "tenant": tenant, "amounts": amounts, "updated_at": at}

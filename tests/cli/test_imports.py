@@ -38,7 +38,9 @@ def test_the_demo_offers_the_odoo_versions_the_sandbox_imitates() -> None:
 def test_a_cron_sync_loads_only_what_it_runs() -> None:
     """Each start of ``wooodoo sync`` (cron, a timer) pays for what it imports: not the other
     commands, nor rich (no terminal), nor OAuth (shops over HTTPS), nor the reconciliation."""
-    statement = "from wooodoo.cli import main; import click; main.get_command(click.Context(main), 'sync')"
+    statement = (
+        "import click\nfrom wooodoo.cli import main\nmain.get_command(click.Context(main), 'sync')"
+    )
     unused = (
         "rich",
         "requests_oauthlib",
@@ -51,3 +53,17 @@ def test_a_cron_sync_loads_only_what_it_runs() -> None:
     )
     assert loaded_after(statement, unused) == []
     assert loaded_after(statement, ("wooodoo.cli.sync",)) == ["wooodoo.cli.sync"]
+
+
+def test_the_wooodoo_process_collects_cycles_less_often() -> None:
+    """The console entry point tunes the collector for the whole process (a sync decodes pages
+    of JSON into many short-lived objects); ``main`` alone, as tests call it, does not."""
+    code = (
+        "import gc, sys\nfrom wooodoo.cli import run\nsys.argv = ['wooodoo', '--version']\n"
+        "try:\n    run()\nexcept SystemExit:\n"
+        "    print(gc.get_threshold()[0], gc.get_freeze_count() > 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split()[-2:] == ["10000", "True"]

@@ -9,6 +9,7 @@ after it: ``add_command`` gives them to every command it adds, and to its subcom
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -249,3 +250,24 @@ def main(ctx: click.Context) -> None:
     """
     state = ctx.ensure_object(CliState)
     configure_logging(state.verbosity, state.log_format)
+
+
+# Python's cyclic collector runs after every 700 net new containers by default. A sync decodes
+# pages of JSON into many small objects that live for a page and make no cycles: at 5,000
+# orders the collector ran 650 times and took a quarter of the run's CPU (2.0 s of 6.6 s).
+# After 10,000 it runs a dozen times (0.15 s) and the peak memory is the same.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def tune_garbage_collector() -> None:
+    """Collect cycles less often, and never scan what was loaded to start (``gc.freeze``).
+    For the ``wooodoo`` process only (``run``): tests invoke ``main`` in their own process."""
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
+
+
+def run() -> None:
+    """The console entry point: ``main`` in a process of its own."""
+    tune_garbage_collector()
+    main()

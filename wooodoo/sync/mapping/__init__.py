@@ -6,7 +6,13 @@ every cent) and ``invoice`` (one order as an invoice plan, Odoo's tax predicted)
 """
 
 from wooodoo.sync.mapping.credit_note import map_refund
-from wooodoo.sync.mapping.invoice import InvoicePlan, Totals, map_order, predict_odoo_taxes
+from wooodoo.sync.mapping.invoice import (
+    InvoicePlan,
+    Totals,
+    map_order,
+    map_orders,
+    predict_odoo_taxes,
+)
 from wooodoo.sync.mapping.keys import (
     cancel_key,
     customer_key,
@@ -50,6 +56,7 @@ __all__ = [
     "guest_partner_values",
     "included_twins",
     "map_order",
+    "map_orders",
     "map_refund",
     "order_key",
     "partner_key_for_order",

@@ -100,6 +100,20 @@ def predict_odoo_taxes(
     return {tax_id: half_up(amount, quantum) for tax_id, amount in raw.items()}
 
 
+def map_orders(
+    orders: Sequence[Order], ref: Reference
+) -> tuple[list[InvoicePlan], list[tuple[Order, str]]]:
+    """Each order's plan (``map_order``), or why it can have none."""
+    plans: list[InvoicePlan] = []
+    refused: list[tuple[Order, str]] = []
+    for order in orders:
+        try:
+            plans.append(map_order(order, ref))
+        except MappingError as exc:
+            refused.append((order, str(exc)))
+    return plans, refused
+
+
 def map_order(order: Order, ref: Reference) -> InvoicePlan:
     """Invoice values for an order; MappingError lists every missing mapping at once."""
     problems: list[str] = []

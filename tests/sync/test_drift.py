@@ -15,6 +15,7 @@ from wooodoo.audit import AuditStore
 from wooodoo.cli import main
 from wooodoo.sandbox.odoo.merge import merge_partners
 from wooodoo.sync import Stat, SyncOptions
+from wooodoo.sync.odoo_changes import OdooChanges
 
 
 def test_deleted_reset_and_merged_are_reported_once_and_not_recreated(
@@ -189,7 +190,7 @@ def test_the_end_of_a_backfill_reads_its_own_writes_a_page_at_a_time_and_looks_u
 ) -> None:
     """Memory stays flat: the backfill's last poll reads its documents in pages (here of 7) for
     their names and writes each page's names before reading the next (held all at once, links
-    took 40 MB after 50,000 orders), and what the run created itself is no deletion to look up
+    took 46 MiB after 50,000 orders), and what the run created itself is no deletion to look up
     (no search by id)."""
     monkeypatch.setattr("wooodoo.sync.odoo_changes.CHANGES_PAGE", 7)
     held: list[int] = []  # names the poll wrote at each write
@@ -213,6 +214,37 @@ def test_the_end_of_a_backfill_reads_its_own_writes_a_page_at_a_time_and_looks_u
         posted = {k: link for k, link in box.order_links().items() if link.state == "posted"}
         assert len(posted) > 7  # more than one page
         assert {k: link.odoo_name for k, link in posted.items()} == {k: names[k] for k in posted}
+
+
+def test_after_a_backfill_that_never_polled_the_next_poll_names_its_documents_a_page_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backfill killed before its last poll leaves its invoices unnamed: the next run's first
+    poll names them, each page's links written before the next page is read (here pages of 7)."""
+    monkeypatch.setattr("wooodoo.sync.odoo_changes.CHANGES_PAGE", 7)
+    held: list[int] = []  # links the poll held at each of its writes
+    commit = OdooChanges._commit
+
+    def counting(self: OdooChanges) -> None:
+        held.append(len(self.links))
+        commit(self)
+
+    monkeypatch.setattr(OdooChanges, "_commit", counting)
+    with running_box(tmp_path, monkeypatch, orders=40, seed=5) as box:
+        with monkeypatch.context() as m:
+            m.setattr("wooodoo.sync.run.WROTE_TO_ODOO", ())  # as if killed before its last poll
+            box.sync()
+        before = box.order_links()
+        unnamed = [k for k, link in before.items() if link.state == "posted"]
+        assert len(unnamed) > 7  # more than one page
+        assert not [k for k in unnamed if before[k].odoo_name]
+        result = box.sync()
+        assert result.stats["drift"] == 0
+        assert sum(held) >= len(unnamed), held
+        assert max(held) <= 7, held  # one page at a time
+        names = invoice_names(box)
+        links = box.order_links()
+        assert {k: links[k].odoo_name for k in unnamed} == {k: names[k] for k in unnamed}
 
 
 def invoice_names(box: Box) -> dict[str, str]:

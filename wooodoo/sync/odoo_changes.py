@@ -111,7 +111,7 @@ class OdooChanges:
             take([r for r in rows if not (start and str(r.get("create_date") or "") >= start)])
             own(mine)
             # a page's links and drift rows are written before the next page is read: after a
-            # backfill of 50,000 orders, holding them all until the end took 40 MB
+            # backfill of 50,000 orders, holding them all until the end took 46 MiB
             self._commit()
             if len(rows) < CHANGES_PAGE:
                 break

@@ -119,3 +119,24 @@ def test_the_last_transient_failure_reaches_the_caller() -> None:
     odoo.fail_next = [NotProcessedError("down")] * 4
     with pytest.raises(NotProcessedError):
         run(odoo, ["a"])
+
+
+def test_a_create_answered_with_retry_after_goes_again_only_after_that_wait() -> None:
+    odoo = Odoo()
+    odoo.fail_next = [TransientError("503 Service Unavailable", retry_after=7)]
+    slept: list[float] = []
+    wait = CommitWait(seconds=60, seconds_unless_timed_out=0, sleep=slept.append)
+    done = run(odoo, ["a", "b"], wait)
+    assert sorted(k for k, _ in done.made) == ["a", "b"]
+    assert len(odoo.calls) == 2
+    assert sum(slept) == pytest.approx(7, abs=0.5)  # the announced wait, not the 3 s look
+    assert odoo.finds == 2  # looked up after the failure and again after the wait
+
+
+def test_a_retry_after_beyond_the_commit_wait_is_cut_to_it() -> None:
+    odoo = Odoo()
+    odoo.fail_next = [TransientError("429 Too Many Requests", retry_after=3600)]
+    slept: list[float] = []
+    wait = CommitWait(seconds=20, seconds_unless_timed_out=0, sleep=slept.append)
+    run(odoo, ["a"], wait)
+    assert max(slept) <= 20

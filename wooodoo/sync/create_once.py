@@ -120,7 +120,9 @@ def create_once(
             patience = (
                 wait.seconds if isinstance(exc, TimedOutError) else wait.seconds_unless_timed_out
             )
+            asked = time.monotonic()
             found = _await_keys([key(i) for i in pending], lost, find, wait, patience)
+            found = _after_retry_after(exc, asked, [key(i) for i in pending], found, find, wait)
             unsure = unsure or any(k not in found for k in lost)
             made += [(item, found[key(item)]) for item in pending if key(item) in found]
             pending = [item for item in pending if key(item) not in found]
@@ -129,6 +131,24 @@ def create_once(
             continue
         return Created(made + ok, bad, unsure)
     return Created(made, [], unsure)
+
+
+def _after_retry_after(
+    exc: TransientError,
+    since: float,
+    keys: list[str],
+    found: Mapping[str, int],
+    find: Callable[[list[str]], Mapping[str, int]],
+    wait: CommitWait,
+) -> Mapping[str, int]:
+    """A server that asked to be left alone (503 or 429 with ``Retry-After``) is, before the
+    create goes again (at most ``wait.seconds``); what Odoo made meanwhile is adopted."""
+    rest = min(exc.retry_after or 0.0, wait.seconds) - (time.monotonic() - since)
+    if rest <= 0 or all(k in found for k in keys):
+        return found
+    log.info("Odoo asked to wait %.0f s before the create is sent again", rest)
+    wait.sleep(rest)
+    return find(keys)
 
 
 def _await_keys(

@@ -102,7 +102,7 @@ def test_every_paid_order_is_one_posted_invoice_to_the_cent(
 def test_twenty_percent_transient_faults_on_both_sides(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:
-    with running_box(tmp_path, monkeypatch, orders=200, seed=11, odoo_version=version) as box:
+    with running_box(tmp_path, monkeypatch, orders=120, seed=11, odoo_version=version) as box:
         box.sb.woo_faults.plan = TRANSIENT_20
         box.sb.odoo_faults.plan = TRANSIENT_20
         result = box.sync(retry=FAST_RETRY)

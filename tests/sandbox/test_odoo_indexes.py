@@ -221,7 +221,7 @@ def apply(app: OdooApp, clock: Clock, ops: list[tuple[str, int, dict[str, Any], 
             continue
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     first=operations,
     then=operations,

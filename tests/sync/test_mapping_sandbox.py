@@ -164,7 +164,7 @@ def place(box: Box, idea: OrderIdea) -> int | None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -96,7 +96,7 @@ def flagged(box: Box, order_id: int, refund_ids: list[int]) -> bool:
 
 
 @settings(
-    max_examples=20,
+    max_examples=12,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

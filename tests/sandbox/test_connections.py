@@ -6,6 +6,7 @@ Counted, not timed: the sandbox records the connections it saw and the delay it 
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 import xmlrpc.client
@@ -148,3 +149,18 @@ def test_a_sync_keeps_its_connections_open(shop: Box) -> None:
     assert woo.connections <= 3  # the page reader's, and the main thread's for refunds
     assert odoo.connections <= 2
     assert invoice_problems(sb, shop)[0] == []
+
+
+def test_an_app_error_is_a_500_that_closes_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    def broken(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        raise RuntimeError("the look-alike broke")
+
+    with (
+        caplog.at_level(logging.ERROR, logger="wooodoo.sandbox.server"),
+        LoopbackServer(broken) as server,
+    ):
+        answer = requests.get(f"{server.url}/x?key=1", timeout=10)
+    assert answer.status_code == 500
+    assert answer.headers["Connection"] == "close"
+    assert "the look-alike broke" in caplog.text  # a sandbox bug is not a silent 500
+    assert "GET /x" in caplog.text

@@ -14,6 +14,7 @@ environ): ``Latency`` charges the handshakes of a new connection.
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import ssl
 import tempfile
@@ -26,6 +27,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wsgi import LimitedStream
 
 from wooodoo.sandbox.faults import WSGIApp
+
+log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 30.0  # an open connection with no request for this long is closed (nginx: 75)
 NEW_CONNECTION = "sandbox.new_connection"  # in the WSGI environ: this request opened it
@@ -115,7 +118,8 @@ class _QuietHandler(WSGIRequestHandler):
                 body.exhaust()  # the next request line follows the body
         except _DROPPED:
             self.close_connection = True
-        except Exception:  # the app's bug: a 500 if nothing was sent yet, then close
+        except Exception:  # the app's bug: logged, a 500 if nothing was sent yet, then close
+            log.exception("sandbox: error on %s %s", self.command, self.path.split("?")[0])
             self.close_connection = True
             if not answer.started:
                 with contextlib.suppress(*_DROPPED):

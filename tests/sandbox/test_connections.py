@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 import socket
-import time
 import xmlrpc.client
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,29 +18,12 @@ import requests
 from click.testing import CliRunner
 
 from tests.e2e_helpers import Box, invoice_problems
+from tests.sandbox.helpers import settled, shop_session
 from wooodoo.cli import main
-from wooodoo.sandbox import Sandbox, Timing
+from wooodoo.sandbox import Sandbox
 from wooodoo.sandbox.server import LoopbackServer
 
 LATENCY_MS = 10
-
-
-def settled(read: Callable[[], Timing], requests: int) -> Timing:
-    """The timing once ``requests`` are recorded (bounded wait: recorded as the answer closes)."""
-    deadline = time.monotonic() + 5
-    while True:
-        seen = read()
-        if seen.requests >= requests or time.monotonic() > deadline:
-            return seen
-        time.sleep(0.01)
-
-
-def shop_session(box: Sandbox) -> requests.Session:
-    s = requests.Session()
-    s.trust_env = False
-    s.verify = str(box.ca_path)
-    s.auth = (box.secrets.woo_consumer_key, box.secrets.woo_consumer_secret)
-    return s
 
 
 def read_orders(box: Sandbox, s: requests.Session) -> requests.Response:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 import xmlrpc.client
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from click.testing import CliRunner
 
+from tests.sandbox.helpers import settled, shop_session
 from wooodoo.cli import main
 from wooodoo.cli.sandbox import _make_sandbox
 from wooodoo.sandbox import Sandbox, Timing
@@ -27,25 +28,6 @@ LATENCY_MS = 40
 def box(tmp_path: Path) -> Iterator[Sandbox]:
     with Sandbox(orders=10, seed=5, directory=tmp_path, latency_ms=LATENCY_MS) as sb:
         yield sb
-
-
-def session(box: Sandbox) -> requests.Session:
-    s = requests.Session()
-    s.trust_env = False
-    s.verify = str(box.ca_path)
-    s.auth = (box.secrets.woo_consumer_key, box.secrets.woo_consumer_secret)
-    return s
-
-
-def settled(read: Callable[[], Timing], requests: int) -> Timing:
-    """The timing once ``requests`` are recorded (bounded wait): a request is recorded when the
-    server closes its answer, a moment after the client has read it."""
-    deadline = time.monotonic() + 5
-    while True:
-        seen = read()
-        if seen.requests >= requests or time.monotonic() > deadline:
-            return seen
-        time.sleep(0.01)
 
 
 def woo_get(box: Sandbox, s: requests.Session) -> float:
@@ -66,7 +48,7 @@ def odoo_version_call(box: Sandbox, s: requests.Session) -> float:
 
 
 def test_every_request_of_both_servers_waits_one_round_trip(box: Sandbox) -> None:
-    s = session(box)
+    s = shop_session(box)
     took = [woo_get(box, s), woo_get(box, s), odoo_version_call(box, s)]
 
     woo = settled(box.woo_latency.snapshot, 2)
@@ -84,13 +66,13 @@ def test_every_request_of_both_servers_waits_one_round_trip(box: Sandbox) -> Non
 
 
 def test_control_endpoints_are_neither_delayed_nor_timed(box: Sandbox) -> None:
-    s = session(box)
+    s = shop_session(box)
     assert s.get(f"{box.odoo_url}/__sandbox__/counts", timeout=30).status_code == 200
     assert box.timing() == Timing()
 
 
 def test_latency_can_be_changed_and_read_while_serving(box: Sandbox) -> None:
-    s = session(box)
+    s = shop_session(box)
     url = f"{box.odoo_url}/__sandbox__/latency"
     changed = s.post(url, json={"ms": 5}, timeout=30)
     assert changed.status_code == 200, changed.text
@@ -114,7 +96,7 @@ def test_latency_can_be_changed_and_read_while_serving(box: Sandbox) -> None:
 
 def test_a_faulted_answer_crosses_the_network_too(box: Sandbox) -> None:
     box.odoo_faults.plan = FaultPlan(rate_503=1.0)
-    s = session(box)
+    s = shop_session(box)
     answer = s.post(f"{box.odoo_url}/xmlrpc/2/common", data=b"", timeout=30)
     assert answer.status_code == 503
     assert settled(box.odoo_latency.snapshot, 1).requests == 1

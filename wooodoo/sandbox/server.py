@@ -75,6 +75,7 @@ class _QuietHandler(WSGIRequestHandler):
     connection stays open for the next request unless it must close (see the module)."""
 
     timeout = IDLE_SECONDS
+    connections = _Connections(keep_alive=False)  # each server's own: see LoopbackServer
     _dated = True
 
     def setup(self) -> None:
@@ -86,15 +87,11 @@ class _QuietHandler(WSGIRequestHandler):
         self._served = 0
 
     def finish(self) -> None:
-        self._connections().gone(self.connection)
+        self.connections.gone(self.connection)
         super().finish()
 
-    def _connections(self) -> _Connections:
-        found = getattr(self.server, "sandbox_connections", None)
-        return found if isinstance(found, _Connections) else _Connections(keep_alive=False)
-
     def run_wsgi(self) -> None:
-        connections = self._connections()
+        connections = self.connections
         connections.busy(self.connection)
         environ = self.make_environ()
         chunked = "wsgi.input_terminated" in environ
@@ -257,11 +254,11 @@ class LoopbackServer:
         keep_alive: bool = True,
     ) -> None:
         ctx = tls.server_context() if tls else None
-        self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, ssl_context=ctx, request_handler=_QuietHandler
-        )
         self._connections = _Connections(keep_alive)
-        self._server.sandbox_connections = self._connections  # type: ignore[attr-defined]
+        handler = type("_Handler", (_QuietHandler,), {"connections": self._connections})
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, ssl_context=ctx, request_handler=handler
+        )
         self.scheme = "https" if tls else "http"
         self.host = host
         self.port = self._server.socket.getsockname()[1]

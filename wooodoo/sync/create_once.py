@@ -120,9 +120,9 @@ def create_once(
             patience = (
                 wait.seconds if isinstance(exc, TimedOutError) else wait.seconds_unless_timed_out
             )
-            asked = time.monotonic()
-            found = _await_keys([key(i) for i in pending], lost, find, wait, patience)
-            found = _after_retry_after(exc, asked, [key(i) for i in pending], found, find, wait)
+            asked, keys = time.monotonic(), [key(i) for i in pending]
+            found = _await_keys(keys, lost, find, wait, patience)
+            found = _after_retry_after(exc, asked, keys, found, find, wait)
             unsure = unsure or any(k not in found for k in lost)
             made += [(item, found[key(item)]) for item in pending if key(item) in found]
             pending = [item for item in pending if key(item) not in found]

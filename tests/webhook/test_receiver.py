@@ -162,7 +162,11 @@ header_names = st.sampled_from(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    path=st.one_of(st.just("/webhooks/acme"), st.text(max_size=30).map(lambda t: "/" + t)),
+    # a path starting "//" is read by the test client as a host ("//[": "Invalid IPv6 URL")
+    path=st.one_of(
+        st.just("/webhooks/acme"),
+        st.text(max_size=30).filter(lambda t: not t.startswith("/")).map(lambda t: "/" + t),
+    ),
     method=st.sampled_from(["POST", "GET", "PUT", "DELETE", "HEAD", "PATCH"]),
     body=st.binary(max_size=300),
     headers=st.dictionaries(

@@ -116,6 +116,7 @@ class OrderWalk:
                 walk.seen += len(orders)
                 walk.limited = options.limit is not None and walk.seen >= options.limit
                 self._rejected(page, result, options.dry_run)
+                self._read_reference_early(orders)
                 cursor = None if walk.limited else _page_cursor(page, saved)
                 for cut in walk.gather.add(orders, cursor):
                     self._cut(cut, walk.batch, result, walk.credits)
@@ -130,6 +131,21 @@ class OrderWalk:
             "refunded",
             "cancelled",
         )
+
+    def _read_reference_early(self, orders: Sequence[Order]) -> None:
+        """Odoo's reference data, read as soon as a page brings an order to invoice: while the
+        reader fetches the pages that fill the first batch, not after them. A run that only
+        meets orders it invoiced before (an idle run's overlap) still reads none of it."""
+        if self.sides.refs.loaded:
+            return
+        since = self.sides.tenant.sync.since
+        keys = [
+            order_key(self.sides.name, o.id)
+            for o in orders
+            if self._wants_odoo(o) and o.local_date_created >= since
+        ]
+        if keys and len(self.sides.store.links(self.sides.name, keys)) < len(keys):
+            self.sides.refs.get()
 
     def _commit_credits(
         self,

@@ -1,0 +1,60 @@
+"""Odoo's reference data is read while the pages that fill the first batch are still coming.
+
+The first batch of a run waits for its pages (a page holds orders that are only skipped, so a
+batch of 100 that need Odoo takes more than one). The reference data (taxes, accounts, journal,
+countries) is read as soon as a page brings an order that needs it: the reads and the next
+page's request wait for each other here (bounded), and fail the test when they run one after the
+other. (A run with nothing new reads none of it: ``test_e2e``'s idle run.)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e_helpers import invoice_problems, running_box
+from wooodoo.odoo.target import OdooWriter
+from wooodoo.woo.client import WooClient
+
+RENDEZVOUS_SECONDS = 5
+
+
+def test_the_reference_data_is_read_while_the_second_page_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reading, paging = threading.Event(), threading.Event()
+    met: dict[str, bool] = {}
+    pages: list[int] = []
+    real_load, real_list = OdooWriter.load_reference, WooClient._get_list
+
+    def load_reference(self: OdooWriter, spec: Any) -> Any:
+        reading.set()
+        met["the reference reads saw the second page"] = paging.wait(RENDEZVOUS_SECONDS)
+        return real_load(self, spec)
+
+    def get_list(self: WooClient, path: str, params: Mapping[str, str]) -> Any:
+        if path == "orders":
+            pages.append(1)
+            if len(pages) == 2:
+                paging.set()
+                met["the second page saw the reference reads"] = reading.wait(RENDEZVOUS_SECONDS)
+        return real_list(self, path, params)
+
+    monkeypatch.setattr(OdooWriter, "load_reference", load_reference)
+    monkeypatch.setattr(WooClient, "_get_list", get_list)
+    with running_box(tmp_path, monkeypatch, orders=250, seed=3) as box:
+        result = box.sync()
+        problems, eligible = invoice_problems(box.sb, box, allow_flagged=True)
+
+    assert len(pages) >= 3
+    assert met == {
+        "the reference reads saw the second page": True,
+        "the second page saw the reference reads": True,
+    }
+    assert result.stats["invoiced"] > 0
+    assert eligible
+    assert problems == []

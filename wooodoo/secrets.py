@@ -161,15 +161,16 @@ def backend_name(backend: object | None = None) -> str:
 
 
 def lookup_secret(tenant: str, name: SecretName) -> SecretLookup:
-    """Look one secret up: the environment variable first, then the keyring."""
-    from keyring.errors import KeyringError
-
+    """Look one secret up: the environment variable first, then the keyring (loaded only
+    then: a run whose secrets are all in its environment never imports it)."""
     env_var = env_var_name(tenant, name)
     from_env = os.environ.get(env_var)
     if from_env is not None:
         if not from_env.strip():
             return SecretLookup(name, env_var, problem=f"{env_var} is set but blank")
         return SecretLookup(name, env_var, Secret(from_env), "env")
+    from keyring.errors import KeyringError
+
     try:
         value = _backend().get_password(SERVICE, keyring_username(tenant, name))
     except _KeyringUnusable as exc:

@@ -50,9 +50,22 @@ def test_a_cron_sync_loads_only_what_it_runs() -> None:
         "wooodoo.cli.sandbox",
         "wooodoo.ping",
         "wooodoo.reconcile",
+        "platformdirs",  # only for the default paths: cron passes --config
     )
     assert loaded_after(statement, unused) == []
     assert loaded_after(statement, ("wooodoo.cli.sync",)) == ["wooodoo.cli.sync"]
+
+
+def test_secrets_from_the_environment_do_not_load_the_keyring() -> None:
+    """A run whose secrets are all in its environment (a container, systemd credentials, the
+    benchmarks) never imports keyring and its backends; one that needs the keyring does."""
+    lookup = (
+        "import os\nfrom wooodoo.secrets import REQUIRED_SECRETS, env_var_name, lookup_secret\n"
+    )
+    from_env = "os.environ[env_var_name('shop', n)] = 'x'\n"
+    each = "for n in REQUIRED_SECRETS:\n    {}    lookup_secret('shop', n)"
+    assert loaded_after(lookup + each.format(from_env), ("keyring",)) == []
+    assert "keyring" in loaded_after(lookup + each.format(""), ("keyring",))
 
 
 def test_the_wooodoo_process_collects_cycles_less_often() -> None:

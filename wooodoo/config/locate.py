@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "wooodoo"
 CONFIG_ENV_VAR = "WOOODOO_CONFIG"
 
 
 def default_config_path() -> Path:
+    import platformdirs  # only when no path is given: a cron run with --config skips it
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.yaml"
 
 
 def default_audit_db() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)) / "audit.sqlite3"
 
 

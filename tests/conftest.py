@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import copy
 import logging
 import os
@@ -16,6 +17,8 @@ import yaml
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
 from keyring.errors import PasswordDeleteError
+
+import wooodoo
 
 
 class MemoryKeyring(KeyringBackend):
@@ -116,6 +119,13 @@ def write_config() -> WriteConfig:
 # ---------------------------------------------------------------- the chaos suite's soak
 
 SOAK_ENV = "WOOODOO_CHAOS_SOAK"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Byte-compile the package once, as an install does: many tests start ``wooodoo`` in a
+    child process, which with an editable install and ``PYTHONDONTWRITEBYTECODE`` (set on our
+    machines) would compile every module again each time."""
+    compileall.compile_dir(Path(wooodoo.__file__).parent, quiet=1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -72,9 +72,9 @@ def test_the_wooodoo_process_collects_cycles_less_often() -> None:
     """The console entry point tunes the collector for the whole process (a sync decodes pages
     of JSON into many short-lived objects); ``main`` alone, as tests call it, does not."""
     code = (
-        "import gc, sys\nfrom wooodoo.cli import run\nsys.argv = ['wooodoo', '--version']\n"
-        "try:\n    run()\nexcept SystemExit:\n"
-        "    print(gc.get_threshold()[0], gc.get_freeze_count() > 0)"
+        "import gc, sys\nfrom wooodoo.cli import group\nsys.argv = ['wooodoo', '--version']\n"
+        "group.end_process = lambda code: print(gc.get_threshold()[0], gc.get_freeze_count() > 0)\n"
+        "group.run()"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

@@ -9,10 +9,13 @@ after it: ``add_command`` gives them to every command it adds, and to its subcom
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -268,6 +271,37 @@ def tune_garbage_collector() -> None:
 
 
 def run() -> None:
-    """The console entry point: ``main`` in a process of its own."""
+    """The console entry point: ``main`` in a process of its own, which it then ends."""
     tune_garbage_collector()
-    main()
+    try:
+        main()
+    except SystemExit as stop:
+        end_process(stop.code)
+
+
+def end_process(code: object) -> NoReturn:
+    """Exit with ``code`` as ``sys.exit`` would, but without the interpreter's teardown.
+
+    By now every command has closed what it opened (the audit store's commits are in its
+    write-ahead log, which the next open reads). What is left is Python freeing each object
+    and module one by one: about 0.1 s after a 1,000-order sync, paid by every cron run. The
+    logs and the terminal are flushed first. While another thread that is not a daemon still
+    runs, the normal exit waits for it as usual."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): the message goes to stderr, the status is 1
+        print(code, file=sys.stderr)
+        status = 1
+    if any(
+        t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+        if t is not threading.main_thread()
+    ):
+        sys.exit(status)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (``| head``)
+            stream.flush()
+    os._exit(status)

@@ -5,12 +5,15 @@ Only that they work and report what they promise: no figure of speed is asserted
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from wooodoo.sandbox.latency import Timing
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
@@ -133,3 +136,22 @@ def test_run_reports_backfills_against_their_bound_idle_webhook_and_audit(tmp_pa
     assert data["webhook"]["deliveries"] == 20
     assert data["audit"]["events"] == 3000
     assert set(data["audit"]) == {"events", "runs_ms", "failed_events_ms"}
+
+
+def test_the_bound_pays_one_connection_to_each_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any client connects once to each side before its first request there (TCP, and TLS on
+    https): those round trips are in the chains; the sync's further connections are not."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    bench_run = importlib.import_module("run")
+    # at 20 ms: Odoo over http (1 round trip a connection, 2 opened), the store over https (2)
+    odoo = Timing(10, 0.2, 1.0, connections=2, handshake_seconds=0.04)
+    woo = Timing(12, 0.24, 0.5, connections=3, handshake_seconds=0.12)
+    counts = {"woo_by_endpoint": {bench_run.ORDER_PAGES: 10}, "woo_http_requests": 12}
+    chain = bench_run.lower_bound({**counts, "odoo_http_requests": 10}, woo, odoo, 20.0)
+    # the Odoo chain: its handshake, the store's, 10 calls, 2 requests between, the first page
+    assert chain[:2] == ("odoo", 1.0)
+    assert chain[2] == pytest.approx(0.02 + 0.04 + 13 * 0.02)
+    # with little Odoo work the pages are the longer chain: the store's handshake and 10 pages
+    little = Timing(1, 0.02, 0.1, connections=1, handshake_seconds=0.02)
+    chain = bench_run.lower_bound({**counts, "odoo_http_requests": 1}, woo, little, 20.0)
+    assert chain == ("woo", 0.5, pytest.approx(0.04 + 10 * 0.02))

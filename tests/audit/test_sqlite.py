@@ -55,11 +55,32 @@ def test_failures_open_on_attention_and_close_on_success(tmp_path: Path) -> None
         assert store.failures("acme") == []
 
 
+def test_within_one_page_the_last_event_of_a_key_decides_its_failure(tmp_path: Path) -> None:
+    """A page's settled events are closed together, but never after a later failure of the
+    same key in that page, nor before an earlier one."""
+    with AuditStore(tmp_path / "a.sqlite3") as store:
+        a, b, c = (f"acme/order/{n}" for n in (1, 2, 3))
+        store.commit_page("acme", None, [Event("order", "3", c, "failed", error="old")])
+        store.commit_page(
+            "acme",
+            None,
+            [
+                Event("order", "1", a, "created"),
+                Event("order", "1", a, "failed", error="then refused"),  # a: failed last
+                Event("order", "2", b, "failed", error="at first"),
+                Event("order", "2", b, "created"),  # b: settled last
+                Event("order", "3", c, "linked"),  # c: an older failure closed
+            ],
+        )
+        assert {f.key: f.reason for f in store.failures("acme")} == {a: "then refused"}
+
+
 def test_payload_snapshots_lose_their_secrets(tmp_path: Path) -> None:
     with AuditStore(tmp_path / "a.sqlite3") as store:
         payload = {
             "name": "Ada",
             "nested": [{"consumer_secret": "cs_topsecret"}],
+            "deeper": ({"lines": [{"meta": {"Token": "t-456"}, "qty": 2}]},),
             "api_key": "k-123",
         }
         store.commit_page(
@@ -70,7 +91,9 @@ def test_payload_snapshots_lose_their_secrets(tmp_path: Path) -> None:
     for text in (stored_text, stored):
         assert "cs_topsecret" not in text
         assert "k-123" not in text
+        assert "t-456" not in text
         assert "Ada" in text
+        assert '"qty": 2' in text
 
 
 def test_a_foreign_sqlite_file_is_a_clear_config_error(tmp_path: Path) -> None:

@@ -23,9 +23,18 @@ def scrub(payload: Any) -> Any:
     """A copy of ``payload`` with anything that looks like a secret removed."""
     if isinstance(payload, dict):
         return {
-            k: ("REDACTED" if str(k).lower() in SECRET_FIELDS else scrub(v))
+            k: (
+                "REDACTED"
+                if str(k).lower() in SECRET_FIELDS
+                else scrub(v)
+                if isinstance(v, _NESTED)
+                else v  # a leaf: most of a payload, kept without a call
+            )
             for k, v in payload.items()
         }
-    if isinstance(payload, list | tuple):
-        return [scrub(v) for v in payload]
+    if isinstance(payload, _NESTED):
+        return [scrub(v) if isinstance(v, _NESTED) else v for v in payload]
     return payload
+
+
+_NESTED = (dict, list, tuple)

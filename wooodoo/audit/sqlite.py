@@ -150,8 +150,7 @@ class AuditStore:
         at = now_iso()
         with migrations.transaction(self.db) as db:
             db.executemany(_INSERT_EVENT, (_event_row(tenant, run_id, e, at) for e in events))
-            for event in events:
-                _note_attention(db, tenant, event, at, self.retry)
+            _note_attention(db, tenant, events, at, self.retry)
             db.executemany(_UPSERT_LINK, (_link_row(tenant, link, at) for link in links))
             if cursor is not None:
                 name, value = cursor
@@ -328,29 +327,47 @@ def _event_row(tenant: str, run_id: int | None, e: Event, at: str) -> dict[str, 
 
 
 def _note_attention(
+    db: sqlite3.Connection, tenant: str, events: Sequence[Event], at: str, retry: RetryPolicy
+) -> None:
+    """For each event in order: open or update its key's failure when it needs a person, with
+    when to try it again; close it once it is settled. The closings go in one statement per run
+    of settled events (most events of a page settle a key that has no failure)."""
+    settled: list[tuple[str, str]] = []
+    for e in events:
+        if e.action in ATTENTION_ACTIONS:
+            _close_failures(db, settled)  # what this page settled before, first
+            _open_failure(db, tenant, e, at, retry)
+        elif e.action in SETTLED_ACTIONS:
+            settled.append((tenant, e.key))
+    _close_failures(db, settled)
+
+
+def _close_failures(db: sqlite3.Connection, settled: list[tuple[str, str]]) -> None:
+    if settled:
+        db.executemany("DELETE FROM failures WHERE tenant = ? AND key = ?", settled)
+        settled.clear()
+
+
+def _open_failure(
     db: sqlite3.Connection, tenant: str, e: Event, at: str, retry: RetryPolicy
 ) -> None:
-    """Open or update the key's failure when it needs a person, with when to try it again;
-    close it once it is settled."""
-    if e.action in ATTENTION_ACTIONS:
-        db.execute(
-            "INSERT INTO failures (tenant, key, kind, source_id, reason, first_at,"
-            " last_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (tenant, key) DO UPDATE SET reason = excluded.reason,"
-            " attempts = attempts + 1, last_at = excluded.last_at",
-            (tenant, e.key, e.kind, e.source_id, e.error or "", at, at),
-        )
-        attempts = db.execute(
-            "SELECT attempts FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key)
-        ).fetchone()[0]
-        waits, next_at = _schedule(e, int(attempts), at, retry)
-        db.execute(
-            "UPDATE failures SET waits_for = ?, next_attempt_at = ?, fingerprint = ?"
-            " WHERE tenant = ? AND key = ?",
-            (waits, next_at, e.fingerprint, tenant, e.key),
-        )
-    elif e.action in SETTLED_ACTIONS:
-        db.execute("DELETE FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key))
+    """Open the key's failure, or count one more attempt, with when to try it again."""
+    db.execute(
+        "INSERT INTO failures (tenant, key, kind, source_id, reason, first_at,"
+        " last_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (tenant, key) DO UPDATE SET reason = excluded.reason,"
+        " attempts = attempts + 1, last_at = excluded.last_at",
+        (tenant, e.key, e.kind, e.source_id, e.error or "", at, at),
+    )
+    attempts = db.execute(
+        "SELECT attempts FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key)
+    ).fetchone()[0]
+    waits, next_at = _schedule(e, int(attempts), at, retry)
+    db.execute(
+        "UPDATE failures SET waits_for = ?, next_attempt_at = ?, fingerprint = ?"
+        " WHERE tenant = ? AND key = ?",
+        (waits, next_at, e.fingerprint, tenant, e.key),
+    )
 
 
 def _schedule(e: Event, attempts: int, at: str, retry: RetryPolicy) -> tuple[str, str | None]:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.odoo.fakes import (
     FAST,
@@ -43,7 +45,7 @@ from wooodoo.http import make_session
 from wooodoo.odoo.connect import parse_version
 from wooodoo.odoo.json2 import JsonTwoApi
 from wooodoo.odoo.protocol import OdooVersion
-from wooodoo.odoo.transport import Channel, to_wire
+from wooodoo.odoo.transport import Channel, to_wire, wire_json
 from wooodoo.odoo.xmlrpc import XmlRpcApi
 
 
@@ -148,6 +150,36 @@ def test_ids_on_a_model_method_are_refused_before_sending(rsps: responses.Reques
     with pytest.raises(TypeError):
         json_client().call("res.partner", "search_read", ids=[1], domain=[])
     assert len(rsps.calls) == 0
+
+
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.text(max_size=8)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.decimals(places=2, min_value=-(10**9), max_value=10**9)
+    | st.dates()
+    | st.datetimes(timezones=st.just(UTC))
+)
+_PAYLOADS = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=4).map(tuple)
+        | st.dictionaries(st.text(max_size=6) | st.integers(0, 99), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PAYLOADS)
+def test_json2_bodies_carry_the_wire_values(payload: object) -> None:
+    """JSON-2 converts the leaves as the encoder meets them: the same JSON as ``to_wire``."""
+    assert json.loads(wire_json({"vals": payload})) == json.loads(
+        json.dumps(to_wire({"vals": payload}))
+    )
 
 
 def test_wire_values() -> None:

@@ -12,7 +12,7 @@ from wooodoo.errors import NotFoundError, RemoteError, TransientError
 from wooodoo.http import classify, json_or_transient
 from wooodoo.odoo import faults
 from wooodoo.odoo.protocol import ApiName
-from wooodoo.odoo.transport import Channel, Connection, check_ids, to_wire
+from wooodoo.odoo.transport import Channel, Connection, check_ids, wire_json
 
 # Markers of Odoo's own web pages (login, database selector): an Odoo that routes /json/2/ to
 # its website answers 200 with one of them, which is no success and no passing fault.
@@ -122,7 +122,7 @@ class JsonTwoApi(Connection):
         named = dict(kwargs)
         if ids is not None:
             named["ids"] = list(ids)
-        body = json.dumps(to_wire(named)).encode("utf-8")
+        body = wire_json(named)
         secrets = (self._api_key,)
 
         def send() -> Any:

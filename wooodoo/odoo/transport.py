@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -245,6 +246,23 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [to_wire(v) for v in value]
     return value
+
+
+def wire_json(value: Any) -> bytes:
+    """``value`` as JSON-2 sends it: ``to_wire``'s values, with the leaves that JSON lacks
+    converted as the encoder meets them instead of copying the whole payload first (a batch's
+    create is a hundred invoices)."""
+    return json.dumps(value, default=_wire_leaf).encode("utf-8")
+
+
+def _wire_leaf(value: Any) -> Any:
+    if isinstance(value, Decimal | datetime | date):
+        return to_wire(value)
+    if isinstance(value, Mapping):
+        return {str(k): v for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} cannot be sent to Odoo")
 
 
 def decimal_of(value: Any) -> Decimal:

@@ -60,8 +60,12 @@ def test_a_thread_that_is_not_a_daemon_is_waited_for() -> None:
 
 
 def test_the_console_entry_point_ends_this_way() -> None:
+    code = (
+        "import atexit\natexit.register(lambda: print('teardown', flush=True))\n"
+        "from wooodoo.cli import run\nrun()"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", "from wooodoo.cli import run\nrun()", "--version"],
+        [sys.executable, "-c", code, "--version"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -69,3 +73,4 @@ def test_the_console_entry_point_ends_this_way() -> None:
     )
     assert result.returncode == 0
     assert __version__ in result.stdout
+    assert "teardown" not in result.stdout

@@ -19,6 +19,9 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+_NESTED = (dict, list, tuple)
+
+
 def scrub(payload: Any) -> Any:
     """A copy of ``payload`` with anything that looks like a secret removed."""
     if isinstance(payload, dict):
@@ -35,6 +38,3 @@ def scrub(payload: Any) -> Any:
     if isinstance(payload, _NESTED):
         return [scrub(v) if isinstance(v, _NESTED) else v for v in payload]
     return payload
-
-
-_NESTED = (dict, list, tuple)

@@ -116,9 +116,11 @@ class OrderWalk:
                 walk.seen += len(orders)
                 walk.limited = options.limit is not None and walk.seen >= options.limit
                 self._rejected(page, result, options.dry_run)
-                self._read_reference_early(orders)
+                if not walk.cut:  # only the pages that fill the first batch wait for it
+                    self._read_reference_early(orders)
                 cursor = None if walk.limited else _page_cursor(page, saved)
                 for cut in walk.gather.add(orders, cursor):
+                    walk.cut = True
                     self._cut(cut, walk.batch, result, walk.credits)
                 self.progress(Step.ORDERS, len(orders))
                 if walk.limited:
@@ -206,6 +208,7 @@ class _Walk:
     credits: CreditQueue | None
     seen: int = 0
     limited: bool = False
+    cut: bool = False  # a batch went to Odoo: it read the reference data if it needed it
 
 
 def _page_cursor(page: OrderPageLike, saved: str | None) -> Cursor | None:

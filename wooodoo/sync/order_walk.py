@@ -10,7 +10,8 @@ and their credit notes exist. When the store's clock was set back since the last
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -49,6 +50,20 @@ class OrderWalk:
         self.sides = sides
         self.progress = progress
         self._batch = batch
+        self._early: tuple[datetime, Iterator[OrderPageLike]] | None = None
+
+    @contextmanager
+    def reading_early(self, options: SyncOptions) -> Iterator[None]:
+        """Start reading the first pages now, so that they come while the run reaches Odoo
+        and retries its failures; ``run`` inside the block takes them."""
+        start = self._start(options)
+        pages = self.sides.woo.iter_order_pages(modified_after=start)
+        with read_ahead(pages, PAGES_AHEAD) as ahead:
+            self._early = (start, ahead)
+            try:
+                yield
+            finally:
+                self._early = None
 
     def _start(self, options: SyncOptions) -> datetime:
         if options.since is None and not options.full:
@@ -73,8 +88,14 @@ class OrderWalk:
         batch = BatchOptions(since, options.dry_run, names_later=not options.dry_run)
         walk = _Walk(options, batch, Gather(size, self._wants_odoo), credits)
         clock = store.cursor(name, store_clock.CURSOR)
-        start = self._start(options)
-        self._walk(walk, start, store.cursor(name, ORDER_CURSOR), result)
+        saved = store.cursor(name, ORDER_CURSOR)
+        if self._early is not None:
+            start, early = self._early
+            self._early = None
+            self._pages(walk, early, saved, result)
+        else:
+            start = self._start(options)
+            self._walk(walk, start, saved, result)
         jump = store_clock.set_back(clock, self.sides.woo.store_clock())
         if clock and jump and not walk.limited:
             overlap = timedelta(seconds=self.sides.tenant.sync.overlap_seconds)
@@ -105,26 +126,31 @@ class OrderWalk:
 
     def _walk(self, walk: _Walk, start: datetime, saved: str | None, result: TenantResult) -> None:
         """The pages from ``start``; a page's cursor is saved when past ``saved``."""
-        options = walk.options
         pages = self.sides.woo.iter_order_pages(modified_after=start)
         with read_ahead(pages, PAGES_AHEAD) as ahead:
-            for page in ahead:
-                self.progress(Step.PAGES, 1)
-                orders = list(page.orders)
-                if options.limit is not None:
-                    orders = orders[: max(0, options.limit - walk.seen)]
-                walk.seen += len(orders)
-                walk.limited = options.limit is not None and walk.seen >= options.limit
-                self._rejected(page, result, options.dry_run)
-                if not walk.cut:  # only the pages that fill the first batch wait for it
-                    self._read_reference_early(orders)
-                cursor = None if walk.limited else _page_cursor(page, saved)
-                for cut in walk.gather.add(orders, cursor):
-                    walk.cut = True
-                    self._cut(cut, walk.batch, result, walk.credits)
-                self.progress(Step.ORDERS, len(orders))
-                if walk.limited:
-                    break
+            self._pages(walk, ahead, saved, result)
+
+    def _pages(
+        self, walk: _Walk, pages: Iterator[OrderPageLike], saved: str | None, result: TenantResult
+    ) -> None:
+        options = walk.options
+        for page in pages:
+            self.progress(Step.PAGES, 1)
+            orders = list(page.orders)
+            if options.limit is not None:
+                orders = orders[: max(0, options.limit - walk.seen)]
+            walk.seen += len(orders)
+            walk.limited = options.limit is not None and walk.seen >= options.limit
+            self._rejected(page, result, options.dry_run)
+            if not walk.cut:  # only the pages that fill the first batch wait for it
+                self._read_reference_early(orders)
+            cursor = None if walk.limited else _page_cursor(page, saved)
+            for cut in walk.gather.add(orders, cursor):
+                walk.cut = True
+                self._cut(cut, walk.batch, result, walk.credits)
+            self.progress(Step.ORDERS, len(orders))
+            if walk.limited:
+                break
 
     def _wants_odoo(self, order: Order) -> bool:
         """Whether an order counts towards a full Odoo batch (a guess: orders in other

@@ -75,12 +75,14 @@ class Engine:
     def sync(self, options: SyncOptions | None = None) -> TenantResult:
         options = options or SyncOptions()
         started = datetime.now(UTC)
+        walk = OrderWalk(self.sides, self.progress, self._batch)
         with self._recorded_run("sync --dry-run" if options.dry_run else "sync") as result:
-            if not options.dry_run:
-                self._sweep_twins(result)
-                OdooChanges(self.sides, result.run_id, result.stats).run()
-                self._retry(result)
-            OrderWalk(self.sides, self.progress, self._batch).run(options, result)
+            with walk.reading_early(options):  # the first pages come while Odoo is reached
+                if not options.dry_run:
+                    self._sweep_twins(result)
+                    OdooChanges(self.sides, result.run_id, result.stats).run()
+                    self._retry(result)
+                walk.run(options, result)
             if not options.dry_run:
                 self._drain(result)  # what webhooks left while this run held the lock
             overlap = timedelta(seconds=self.sides.tenant.sync.overlap_seconds)

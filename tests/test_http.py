@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -396,3 +397,48 @@ def test_third_party_debug_logs_are_redacted(caplog: pytest.LogCaptureFixture) -
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value) == expected
+
+
+@responses.activate
+def test_a_netrc_entry_never_replaces_the_authorization_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain requests reads ~/.netrc for a request without ``auth=``: an entry for the Odoo
+    host would replace the header carrying its API key with a Basic login."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine odoo.test login someone password elsewhere\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    url = "https://odoo.test/json/2/res.partner/search_read"
+    responses.post(url, json=[])
+    assert requests.utils.get_netrc_auth(url) == ("someone", "elsewhere")  # the file is read
+
+    make_session().post(url, json={}, headers={"Authorization": "bearer the-api-key"})
+
+    assert responses.calls[0].request.headers["Authorization"] == "bearer the-api-key"
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"HTTPS_PROXY": "http://proxy.test:3128"}, {"https": "http://proxy.test:3128"}),
+        ({"HTTPS_PROXY": "http://proxy.test:3128", "NO_PROXY": "shop.test"}, {}),
+        ({"HTTP_PROXY": "http://proxy.test:3128"}, {"http": "http://proxy.test:3128"}),
+        ({}, {}),
+    ],
+)
+def test_proxies_still_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: dict[str, str]
+) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    session = make_session()
+
+    settings = session.merge_environment_settings(URL, {}, None, None, None)
+
+    proxies = {k: v for k, v in settings["proxies"].items() if k in ("http", "https")}
+    assert proxies == expected
+    assert settings["verify"] is True

@@ -61,19 +61,36 @@ _SENSITIVE_IN_TEXT = re.compile(
 
 
 class _Session(requests.Session):
-    """A session whose own TLS trust wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE.
+    """A session that takes only proxies from the environment, each origin's read once.
 
-    Plain requests lets those environment variables replace ``session.verify`` on every
-    request, which would silently drop a tenant's ``ca_bundle``, or trust a private CA for a
-    tenant without one. The environment still gives proxies.
+    Plain requests (``trust_env``) reads the environment on every request, and more than
+    proxies: REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE would replace ``session.verify`` (silently
+    dropping a tenant's ``ca_bundle``, or trusting a private CA for a tenant without one), and
+    a ``~/.netrc`` entry for the host would replace the ``Authorization`` header that carries
+    Odoo's API key with its own Basic login. The proxy variables (HTTPS_PROXY, NO_PROXY...)
+    are still honoured, read the first time each origin is asked for.
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False
+        self._environment_proxies: dict[tuple[str, str], dict[str, str]] = {}
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
     ) -> Any:
+        proxies = {**self._proxies_for(str(url)), **(proxies or {})}
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
         settings["verify"] = self.verify  # True (the public CAs) or the tenant's ca_bundle
         return settings
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        parts = urlsplit(url)
+        origin = (parts.scheme, parts.netloc)
+        if origin not in self._environment_proxies:
+            found = requests.utils.get_environ_proxies(url)
+            self._environment_proxies[origin] = {k: v for k, v in found.items() if v}
+        return self._environment_proxies[origin]
 
 
 def make_session(*, ca_bundle: Path | None = None) -> requests.Session:

@@ -12,6 +12,7 @@ from wooodoo.config import Config, TenantConfig
 from wooodoo.errors import RemoteError
 from wooodoo.http import RetryPolicy
 from wooodoo.odoo.connect import connect
+from wooodoo.odoo.connecting import ConnectingApi
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.odoo.target import OdooWriter
 from wooodoo.secrets import TenantSecrets, resolve_secrets
@@ -61,12 +62,16 @@ def open_tenant(
     progress: Progress = no_progress,
     retry: RetryPolicy | None = None,
 ) -> Iterator[Engine]:
-    """Lock the tenant, resolve its secrets, connect both sides, open the audit store."""
+    """Lock the tenant, resolve its secrets, connect both sides, open the audit store.
+
+    Odoo is connected in a thread while the audit store opens and the run starts (its first
+    WooCommerce pages are asked for meanwhile); the first Odoo call waits for it, and raises
+    what connecting raised."""
     retry = retry or RetryPolicy()
     with tenant_lock(lock_dir(config), tenant.name):
         secrets = resolve_secrets(tenant)
         woo = woo_client(tenant, secrets, retry)
-        api = odoo_api(tenant, secrets, retry)
+        api = ConnectingApi(lambda: odoo_api(tenant, secrets, retry))
         try:
             with open_audit(config.audit_db) as store:
                 yield Engine(tenant, woo, OdooWriter(api), store, progress=progress)

@@ -62,11 +62,24 @@ class OdooApi(Protocol):
     e.g. a bad argument; ``code`` is Odoo's exception name), RemoteError (anything else remote).
     """
 
-    version: OdooVersion
-    api: ApiName
-    fields: FieldNames
-    database: str | None  # None: JSON-2 on a server that picks the database by host
-    uid: int | None  # XML-RPC's user id; None on JSON-2, whose calls carry the key instead
+    @property
+    def version(self) -> OdooVersion: ...
+
+    @property
+    def api(self) -> ApiName: ...
+
+    @property
+    def fields(self) -> FieldNames: ...
+
+    @property
+    def database(self) -> str | None:
+        """None: JSON-2 on a server that picks the database by host."""
+        ...
+
+    @property
+    def uid(self) -> int | None:
+        """XML-RPC's user id; None on JSON-2, whose calls carry the key instead."""
+        ...
 
     @property
     def requests_sent(self) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 from wooodoo.errors import OdooRecordError, RemoteRequestError
 from wooodoo.odoo.copies import read_copies
 from wooodoo.odoo.payments import PaymentWriter
-from wooodoo.odoo.protocol import OdooApi
+from wooodoo.odoo.protocol import FieldNames, OdooApi
 from wooodoo.odoo.reference import read_company, read_reference
 from wooodoo.odoo.tax_edits import TAX_LINE_FIELDS, tax_item_edits, tax_totals_edit
 from wooodoo.odoo.transport import decimal_of
@@ -44,9 +44,14 @@ class OdooWriter(PaymentWriter):
 
     def __init__(self, api: OdooApi) -> None:
         self.api = api
-        self.fields = api.fields
         self._tax_groups: dict[int, int | None] = {}
         self._company_currency: int | None = None
+
+    @property
+    def fields(self) -> FieldNames:
+        """The version's field names (asked of the connection when used: it may still be
+        connecting)."""
+        return self.api.fields
 
     # ------------------------------------------------------------ reference data
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 
 import pytest
 
@@ -59,3 +60,18 @@ def test_stopping_early_stops_the_reader_and_closes_the_pages() -> None:
                 break
     assert closed.wait(5)
     assert not any(t.name == "wooodoo-read-ahead" and t.is_alive() for t in threading.enumerate())
+
+
+def test_the_reader_runs_in_the_callers_context() -> None:
+    """Its log lines (a page read again after a 503) name the caller's tenant and run."""
+    tenant: ContextVar[str | None] = ContextVar("tenant", default=None)
+
+    def pages() -> Iterator[str | None]:
+        yield tenant.get()
+
+    token = tenant.set("shop")
+    try:
+        with read_ahead(pages()) as items:
+            assert list(items) == ["shop"]
+    finally:
+        tenant.reset(token)

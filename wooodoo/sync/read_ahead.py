@@ -9,6 +9,7 @@ reads: nothing is written to Odoo or the audit log from its thread.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 from collections.abc import Generator, Iterable, Iterator
@@ -36,7 +37,10 @@ class _Reader(Generic[T]):
         self._items = items
         self._queue: queue.Queue[T | _Failed | _End] = queue.Queue(maxsize=ahead)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._read, name="wooodoo-read-ahead", daemon=True)
+        context = contextvars.copy_context()  # its log lines name the caller's tenant and run
+        self._thread = threading.Thread(
+            target=lambda: context.run(self._read), name="wooodoo-read-ahead", daemon=True
+        )
 
     def start(self) -> None:
         self._thread.start()

@@ -126,7 +126,7 @@ def test_prune_drops_old_payloads_and_keeps_everything_else(
 
     done = as_json(cli_runner.invoke("audit", "prune", "--older-than", "180d", "--json"))
     assert done["payloads_dropped"] == 1
-    assert done["payload_bytes"] == len('{"expected": {"total": "9.990000"}}')
+    assert done["payload_bytes"] == len('{"expected":{"total":"9.990000"}}')  # as stored
     assert done["kept_as_latest"] == 2  # the old `unchanged` and the only snapshot of order 1
     assert done["before"].endswith("+00:00")
     after = payloads(audited)

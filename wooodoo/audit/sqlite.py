@@ -33,6 +33,7 @@ from wooodoo.audit.records import (
 from wooodoo.audit.rows import event_from, failure_from, link_from, run_from
 from wooodoo.errors import AuditWriteError, ConfigError
 from wooodoo.files import warn_if_shared
+from wooodoo.jsoncodec import dumps_text
 
 if TYPE_CHECKING:
     pass
@@ -322,7 +323,7 @@ _INSERT_EVENT = (
 
 
 def _event_row(tenant: str, run_id: int | None, e: Event, at: str) -> dict[str, Any]:
-    payload = json.dumps(scrub(e.payload), default=str) if e.payload is not None else None
+    payload = dumps_text(scrub(e.payload), default=str) if e.payload is not None else None
     return {**vars(e), "run_id": run_id, "tenant": tenant, "payload": payload, "at": at}
 
 
@@ -394,5 +395,5 @@ _UPSERT_LINK = (
 
 
 def _link_row(tenant: str, link: Link, at: str) -> dict[str, Any]:
-    amounts = json.dumps(link.amounts) if link.amounts is not None else None
+    amounts = dumps_text(link.amounts) if link.amounts is not None else None
     return {**vars(link), "tenant": tenant, "amounts": amounts, "updated_at": at}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -14,6 +13,7 @@ from typing import Any, Self, TypeVar
 import requests
 import urllib3.exceptions
 
+from wooodoo import jsoncodec
 from wooodoo.errors import NotProcessedError, RemoteRequestError, TransientError
 from wooodoo.http import RetryPolicy, parse_retry_after, redact_url, transient_from_exception
 from wooodoo.odoo.protocol import FieldNames, OdooVersion
@@ -252,7 +252,7 @@ def wire_json(value: Any) -> bytes:
     """``value`` as JSON-2 sends it: ``to_wire``'s values, with the leaves that JSON lacks
     converted as the encoder meets them instead of copying the whole payload first (a batch's
     create is a hundred invoices)."""
-    return json.dumps(value, default=_wire_leaf).encode("utf-8")
+    return jsoncodec.dumps(value, default=_wire_leaf)
 
 
 def _wire_leaf(value: Any) -> Any:

@@ -4,7 +4,8 @@ The first batch of a run waits for its pages (a page holds orders that are only 
 batch of 100 that need Odoo takes more than one). The reference data (taxes, accounts, journal,
 countries) is read as soon as a page brings an order that needs it: the reads and the next
 page's request wait for each other here (bounded), and fail the test when they run one after the
-other. (A run with nothing new reads none of it: ``test_e2e``'s idle run.)
+other. (A run with nothing new reads none of it: ``test_e2e``'s idle run.) A tenant's first run
+reads it at once, while the first page comes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wooodoo.odoo.target import OdooWriter
 from wooodoo.woo.client import WooClient
 
 RENDEZVOUS_SECONDS = 5
+LONG_AGO = "2000-01-01T00:00:00+00:00"
 
 
 def test_the_reference_data_is_read_while_the_second_page_is(
@@ -47,6 +49,8 @@ def test_the_reference_data_is_read_while_the_second_page_is(
     monkeypatch.setattr(OdooWriter, "load_reference", load_reference)
     monkeypatch.setattr(WooClient, "_get_list", get_list)
     with running_box(tmp_path, monkeypatch, orders=250, seed=3) as box:
+        with box.audit() as store:  # not the tenant's first run: a cursor was saved before
+            store.commit_page(box.tenant_name, None, [], cursor=("orders", LONG_AGO))
         result = box.sync()
         problems, eligible = invoice_problems(box.sb, box, allow_flagged=True)
 
@@ -54,6 +58,39 @@ def test_the_reference_data_is_read_while_the_second_page_is(
     assert met == {
         "the reference reads saw the second page": True,
         "the second page saw the reference reads": True,
+    }
+    assert result.stats["invoiced"] > 0
+    assert eligible
+    assert problems == []
+
+
+def test_a_first_run_reads_the_reference_data_while_the_first_page_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reading, paging = threading.Event(), threading.Event()
+    met: dict[str, bool] = {}
+    real_load, real_list = OdooWriter.load_reference, WooClient._get_list
+
+    def load_reference(self: OdooWriter, spec: Any) -> Any:
+        reading.set()
+        met["the reference reads saw the first page asked for"] = paging.wait(RENDEZVOUS_SECONDS)
+        return real_load(self, spec)
+
+    def get_list(self: WooClient, path: str, params: Mapping[str, str]) -> Any:
+        if path == "orders" and not paging.is_set():
+            paging.set()
+            met["the first page saw the reference reads"] = reading.wait(RENDEZVOUS_SECONDS)
+        return real_list(self, path, params)
+
+    monkeypatch.setattr(OdooWriter, "load_reference", load_reference)
+    monkeypatch.setattr(WooClient, "_get_list", get_list)
+    with running_box(tmp_path, monkeypatch, orders=120, seed=3) as box:
+        result = box.sync()
+        problems, eligible = invoice_problems(box.sb, box, allow_flagged=True)
+
+    assert met == {
+        "the reference reads saw the first page asked for": True,
+        "the first page saw the reference reads": True,
     }
     assert result.stats["invoiced"] > 0
     assert eligible

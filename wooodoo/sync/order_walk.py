@@ -89,6 +89,10 @@ class OrderWalk:
         walk = _Walk(options, batch, Gather(size, self._wants_odoo), credits)
         clock = store.cursor(name, store_clock.CURSOR)
         saved = store.cursor(name, ORDER_CURSOR)
+        if saved is None:
+            # the tenant's first run: its pages bring orders to invoice (a backfill), so the
+            # reference data is read while the first page comes, not after it
+            self.sides.refs.get()
         if self._early is not None:
             start, early = self._early
             self._early = None

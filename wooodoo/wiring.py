@@ -73,7 +73,8 @@ def open_tenant(
         woo = woo_client(tenant, secrets, retry)
         api = ConnectingApi(lambda: odoo_api(tenant, secrets, retry))
         try:
-            with open_audit(config.audit_db) as store:
+            # the write-ahead log is copied back by a thread while the sync waits for Odoo
+            with open_audit(config.audit_db, checkpoints="background") as store:
                 yield Engine(tenant, woo, OdooWriter(api), store, progress=progress)
         finally:
             api.close()

@@ -28,7 +28,7 @@ from wooodoo.cli import main
 from wooodoo.errors import EXIT_AUDIT, EXIT_OK, EXIT_RECORDS_FAILED
 
 # room for the run's first rows and a page or two, not for all its pages of invoices
-LIMIT = 64 * 1024
+LIMIT = 48 * 1024
 
 
 def file_size_limit(limit: int) -> Callable[[], None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from wooodoo.audit.encoding import now_iso, scrub
 from wooodoo.audit.log import AuditLog
@@ -51,12 +52,16 @@ __all__ = [
 
 
 def open_audit(
-    location: Path | str, *, durable: bool = False, checkpoints: bool = True
+    location: Path | str,
+    *,
+    durable: bool = False,
+    checkpoints: bool | Literal["background"] = True,
 ) -> AuditLog:
     """The audit log at ``location``: a file path today; a URL names a backend still to come.
 
     ``durable``: every commit is on the disk when it returns; ``checkpoints`` False: this
-    connection never copies the write-ahead log back into the file (others do)."""
+    connection never copies the write-ahead log back into the file (others do); "background":
+    a thread of its own does, after each commit."""
     if isinstance(location, str):
         scheme, is_url, _ = location.partition("://")
         if is_url:

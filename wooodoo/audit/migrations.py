@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from wooodoo.audit.encoding import now_iso
@@ -128,8 +128,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 
 @contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """All of it or none; the write lock is taken at BEGIN, so a second writer waits, not fails."""
+def transaction(
+    db: sqlite3.Connection, after: Callable[[], None] | None = None
+) -> Iterator[sqlite3.Connection]:
+    """All of it or none; the write lock is taken at BEGIN, so a second writer waits, not fails.
+    ``after`` is called once it is committed."""
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -140,6 +143,8 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+    if after is not None:
+        after()
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -7,17 +7,17 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from wooodoo.audit import inbox, migrations, reading
+from wooodoo.audit.checkpoint import Checkpoints
 from wooodoo.audit.connection import AuditConnection
-from wooodoo.audit.encoding import from_iso, now_iso, scrub
+from wooodoo.audit.encoding import now_iso
 from wooodoo.audit.group_commit import GroupCommit
 from wooodoo.audit.records import (
-    ATTENTION_ACTIONS,
-    SETTLED_ACTIONS,
     Delivery,
     Event,
     EventQuery,
@@ -31,9 +31,9 @@ from wooodoo.audit.records import (
     TenantStats,
 )
 from wooodoo.audit.rows import event_from, failure_from, link_from, run_from
+from wooodoo.audit.writing import INSERT_EVENT, UPSERT_LINK, event_row, link_row, note_attention
 from wooodoo.errors import AuditWriteError, ConfigError
 from wooodoo.files import warn_if_shared
-from wooodoo.jsoncodec import dumps_text
 
 if TYPE_CHECKING:
     pass
@@ -51,14 +51,15 @@ class AuditStore:
         *,
         durable: bool = False,
         retry: RetryPolicy | None = None,
-        checkpoints: bool = True,
+        checkpoints: bool | Literal["background"] = True,
     ) -> None:
         """``durable``: every commit reaches the disk before it returns (an fsync each), so a
         power cut keeps it too; without it, a commit survives a crash of the process only.
         ``retry``: when a failed record is tried again (automatic retry).
         ``checkpoints`` False: a commit never copies the write-ahead log back into the file
         (SQLite does it in the commit that passes 1,000 pages, which then waits for the disk
-        again); the other connections, and the last one to close, still do."""
+        again); the other connections, and the last one to close, still do. "background": a
+        thread of its own does them, after each commit (``audit/checkpoint.py``)."""
         self.path = path
         self.retry = retry or RetryPolicy()
         _create_private(path)
@@ -78,7 +79,7 @@ class AuditStore:
         try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-            if not checkpoints:
+            if checkpoints is not True:
                 self.db.execute("PRAGMA wal_autocheckpoint=0")
             self.db.execute("PRAGMA foreign_keys=ON")
             migrations.migrate(self.db)
@@ -93,8 +94,17 @@ class AuditStore:
                 " or not an SQLite file).",
             ) from None
 
+        self._checkpoints = Checkpoints(path) if checkpoints == "background" else None
+
     def close(self) -> None:
+        if self._checkpoints is not None:
+            self._checkpoints.stop()
         self.db.close()
+
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One transaction; its commit is then copied back into the file (see __init__)."""
+        nudge = self._checkpoints.nudge if self._checkpoints else None
+        return migrations.transaction(self.db, after=nudge)
 
     def __enter__(self) -> Self:
         return self
@@ -149,10 +159,10 @@ class AuditStore:
     ) -> None:
         """Events, links, failures and the cursor of one page, in one transaction."""
         at = now_iso()
-        with migrations.transaction(self.db) as db:
-            db.executemany(_INSERT_EVENT, (_event_row(tenant, run_id, e, at) for e in events))
-            _note_attention(db, tenant, events, at, self.retry)
-            db.executemany(_UPSERT_LINK, (_link_row(tenant, link, at) for link in links))
+        with self._write() as db:
+            db.executemany(INSERT_EVENT, (event_row(tenant, run_id, e, at) for e in events))
+            note_attention(db, tenant, events, at, self.retry)
+            db.executemany(UPSERT_LINK, (link_row(tenant, link, at) for link in links))
             if cursor is not None:
                 name, value = cursor
                 db.execute(
@@ -166,7 +176,7 @@ class AuditStore:
         """The names Odoo gave documents, as ``(key, odoo id, name)``: a link takes its name
         only if it links that very document (not a twin, nor one replaced since)."""
         at = now_iso()
-        with migrations.transaction(self.db) as db:
+        with self._write() as db:
             db.executemany(
                 "UPDATE links SET odoo_name = ?, updated_at = ? WHERE tenant = ? AND key = ?"
                 " AND odoo_id = ? AND odoo_name IS NOT ?",
@@ -309,91 +319,3 @@ def _chunks(keys: Sequence[str]) -> Iterator[tuple[list[str], str]]:
     for start in range(0, len(keys), _CHUNK):
         chunk = list(keys[start : start + _CHUNK])
         yield chunk, ",".join("?" * len(chunk))
-
-
-# ------------------------------------------------------------ writing one page
-
-
-_INSERT_EVENT = (
-    "INSERT INTO events (run_id, tenant, kind, source_id, source_version, key, action,"
-    " odoo_model, odoo_id, odoo_name, error, payload, at, replays)"
-    " VALUES (:run_id, :tenant, :kind, :source_id, :source_version, :key, :action,"
-    " :odoo_model, :odoo_id, :odoo_name, :error, :payload, :at, :replays)"
-)
-
-
-def _event_row(tenant: str, run_id: int | None, e: Event, at: str) -> dict[str, Any]:
-    payload = dumps_text(scrub(e.payload), default=str) if e.payload is not None else None
-    return {**vars(e), "run_id": run_id, "tenant": tenant, "payload": payload, "at": at}
-
-
-def _note_attention(
-    db: sqlite3.Connection, tenant: str, events: Sequence[Event], at: str, retry: RetryPolicy
-) -> None:
-    """For each event in order: open or update its key's failure when it needs a person, with
-    when to try it again; close it once it is settled. The closings go in one statement per run
-    of settled events (most events of a page settle a key that has no failure)."""
-    settled: list[tuple[str, str]] = []
-    for e in events:
-        if e.action in ATTENTION_ACTIONS:
-            _close_failures(db, settled)  # what this page settled before, first
-            _open_failure(db, tenant, e, at, retry)
-        elif e.action in SETTLED_ACTIONS:
-            settled.append((tenant, e.key))
-    _close_failures(db, settled)
-
-
-def _close_failures(db: sqlite3.Connection, settled: list[tuple[str, str]]) -> None:
-    if settled:
-        db.executemany("DELETE FROM failures WHERE tenant = ? AND key = ?", settled)
-        settled.clear()
-
-
-def _open_failure(
-    db: sqlite3.Connection, tenant: str, e: Event, at: str, retry: RetryPolicy
-) -> None:
-    """Open the key's failure, or count one more attempt, with when to try it again."""
-    db.execute(
-        "INSERT INTO failures (tenant, key, kind, source_id, reason, first_at,"
-        " last_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (tenant, key) DO UPDATE SET reason = excluded.reason,"
-        " attempts = attempts + 1, last_at = excluded.last_at",
-        (tenant, e.key, e.kind, e.source_id, e.error or "", at, at),
-    )
-    attempts = db.execute(
-        "SELECT attempts FROM failures WHERE tenant = ? AND key = ?", (tenant, e.key)
-    ).fetchone()[0]
-    waits, next_at = _schedule(e, int(attempts), at, retry)
-    db.execute(
-        "UPDATE failures SET waits_for = ?, next_attempt_at = ?, fingerprint = ?"
-        " WHERE tenant = ? AND key = ?",
-        (waits, next_at, e.fingerprint, tenant, e.key),
-    )
-
-
-def _schedule(e: Event, attempts: int, at: str, retry: RetryPolicy) -> tuple[str, str | None]:
-    """What a failure waits for, and when it is tried again (None: not on a timer)."""
-    if e.action == "conflict":
-        return "conflict", None  # two truths: a person decides
-    if e.fingerprint is not None:
-        return "change", None  # the config or Odoo must change first
-    if attempts >= retry.cap:
-        return "person", None
-    return "retry", (from_iso(at) + retry.gap(attempts)).isoformat(timespec="seconds")
-
-
-_UPSERT_LINK = (
-    "INSERT INTO links (tenant, key, kind, source_id, source_version, odoo_model,"
-    " odoo_id, odoo_name, state, amounts, updated_at)"
-    " VALUES (:tenant, :key, :kind, :source_id, :source_version, :odoo_model,"
-    " :odoo_id, :odoo_name, :state, :amounts, :updated_at)"
-    " ON CONFLICT (tenant, key) DO UPDATE SET source_version ="
-    " excluded.source_version, odoo_model = excluded.odoo_model, odoo_id ="
-    " excluded.odoo_id, odoo_name = excluded.odoo_name, state = excluded.state,"
-    " amounts = excluded.amounts, updated_at = excluded.updated_at"
-)
-
-
-def _link_row(tenant: str, link: Link, at: str) -> dict[str, Any]:
-    amounts = dumps_text(link.amounts) if link.amounts is not None else None
-    return {**vars(link), "tenant": tenant, "amounts": amounts, "updated_at": at}

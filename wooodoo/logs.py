@@ -16,9 +16,10 @@ _run: ContextVar[str | None] = ContextVar("wooodoo_run", default=None)
 
 
 @contextmanager
-def log_context(tenant: str) -> Iterator[str]:
-    """Lines logged inside name this tenant and a run id made for this run of it."""
-    run_id = uuid.uuid4().hex[:12]
+def log_context(tenant: str, run_id: str | None = None) -> Iterator[str]:
+    """Lines logged inside name this tenant and a run id made for this run of it (or
+    ``run_id``: one made before, when the run's first lines came earlier)."""
+    run_id = run_id or uuid.uuid4().hex[:12]
     tenant_token, run_token = _tenant.set(tenant), _run.set(run_id)
     try:
         yield run_id

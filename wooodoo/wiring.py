@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from wooodoo.audit import open_audit
 from wooodoo.config import Config, TenantConfig
+from wooodoo.early import connecting, odoo_api
 from wooodoo.errors import RemoteError
 from wooodoo.http import RetryPolicy
-from wooodoo.odoo.connect import connect
+from wooodoo.lock import lock_dir
 from wooodoo.odoo.connecting import ConnectingApi
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.odoo.target import OdooWriter
@@ -35,25 +35,6 @@ def woo_client(tenant: TenantConfig, secrets: TenantSecrets, retry: RetryPolicy)
     )
 
 
-def odoo_api(tenant: TenantConfig, secrets: TenantSecrets, retry: RetryPolicy) -> OdooApi:
-    odoo = tenant.odoo
-    return connect(
-        odoo.url,
-        database=odoo.database,
-        login=odoo.login,
-        api_key=secrets.require("odoo_api_key").reveal(),
-        api=odoo.api,
-        ca_bundle=odoo.ca_bundle,
-        timeout=odoo.timeout,
-        retry=retry,
-        tenant=tenant.name,
-    )
-
-
-def lock_dir(config: Config) -> Path:
-    return config.audit_db.parent / "locks"
-
-
 @contextmanager
 def open_tenant(
     config: Config,
@@ -61,24 +42,43 @@ def open_tenant(
     *,
     progress: Progress = no_progress,
     retry: RetryPolicy | None = None,
+    odoo: ConnectingApi | None = None,
 ) -> Iterator[Engine]:
     """Lock the tenant, resolve its secrets, connect both sides, open the audit store.
 
     Odoo is connected in a thread while the audit store opens and the run starts (its first
     WooCommerce pages are asked for meanwhile); the first Odoo call waits for it, and raises
-    what connecting raised."""
+    what connecting raised. ``odoo``: a connection ``early.early_connections`` started (it is
+    closed here whatever happens)."""
     retry = retry or RetryPolicy()
-    with tenant_lock(lock_dir(config), tenant.name):
-        secrets = resolve_secrets(tenant)
-        woo = woo_client(tenant, secrets, retry)
-        api = ConnectingApi(lambda: odoo_api(tenant, secrets, retry))
-        try:
-            # the write-ahead log is copied back by a thread while the sync waits for Odoo
-            with open_audit(config.audit_db, checkpoints="background") as store:
-                yield Engine(tenant, woo, OdooWriter(api), store, progress=progress)
-        finally:
-            api.close()
-            woo.close()
+    try:
+        with tenant_lock(lock_dir(config), tenant.name):
+            secrets = resolve_secrets(tenant)
+            api = odoo or connecting(tenant, secrets, retry)
+            with _sides(config, tenant, secrets, retry, api, progress) as engine:
+                yield engine
+    finally:
+        if odoo is not None:  # a lock held, say: its connect is not waited for
+            odoo.close(wait=False)
+
+
+@contextmanager
+def _sides(
+    config: Config,
+    tenant: TenantConfig,
+    secrets: TenantSecrets,
+    retry: RetryPolicy,
+    api: OdooApi,
+    progress: Progress,
+) -> Iterator[Engine]:
+    woo = woo_client(tenant, secrets, retry)
+    try:
+        # the write-ahead log is copied back by a thread while the sync waits for Odoo
+        with open_audit(config.audit_db, checkpoints="background") as store:
+            yield Engine(tenant, woo, OdooWriter(api), store, progress=progress)
+    finally:
+        api.close()
+        woo.close()
 
 
 @contextmanager

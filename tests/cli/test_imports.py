@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.conftest import WriteConfig
 
 
 def loaded_after(statement: str, prefixes: tuple[str, ...]) -> list[str]:
@@ -80,3 +85,27 @@ def test_the_wooodoo_process_collects_cycles_less_often() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.split()[-2:] == ["10000", "True"]
+
+
+def test_a_sync_starts_connecting_to_odoo_before_it_loads_the_sync_code(
+    tmp_path: Path, write_config: WriteConfig, config_data: dict[str, Any]
+) -> None:
+    """The connections' round trips overlap the imports: when the first tenant's connection is
+    started, neither the sync core nor the audit store nor the WooCommerce client is loaded."""
+    config = write_config(tmp_path, config_data)
+    code = (
+        "import sys\nimport wooodoo.early as early\n"
+        "def connecting(*args, **kwargs):\n"
+        "    loaded = sorted({m.split('.')[1] for m in sys.modules if m.startswith(HEAVY)})\n"
+        "    raise SystemExit(f'loaded when connecting: {loaded}')\n"
+        "early.connecting = connecting\n"
+        "HEAVY = ('wooodoo.sync', 'wooodoo.audit', 'wooodoo.woo')\n"
+        "from wooodoo.cli import main\n"
+        f"main(['--config', {str(config)!r}, 'sync'])\n"
+    )
+    names = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "ODOO_API_KEY")
+    env = {**os.environ, **{f"WOOODOO_ACME_{n}": "not-a-real-secret" for n in names}}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert "loaded when connecting: []" in result.stderr, result.stderr

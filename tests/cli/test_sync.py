@@ -34,9 +34,9 @@ from tests.e2e_helpers import (
 )
 from wooodoo.cli import main
 from wooodoo.errors import EXIT_LOCKED, EXIT_OK, EXIT_RECORDS_FAILED
+from wooodoo.lock import lock_dir
 from wooodoo.secrets import env_var_name
 from wooodoo.sync import tenant_lock
-from wooodoo.wiring import lock_dir
 
 SUMMARY = re.compile(
     r"^(?P<tenant>[a-z0-9_-]+): (?P<status>ok|needs attention), (?P<invoiced>\d+) invoiced,"

@@ -89,3 +89,20 @@ def test_the_connect_logs_under_the_tenant_that_started_it() -> None:
     connecting.close()
 
     assert seen == ["shop"]
+
+
+def test_closing_without_waiting_leaves_the_connect_to_close_what_it_opens() -> None:
+    """A run that never used its early connection (a lock held) does not wait for it."""
+    release, api = threading.Event(), Api()
+
+    def connect() -> OdooApi:
+        release.wait(WAIT_SECONDS)
+        return api
+
+    connecting = ConnectingApi(connect)
+    connecting.close(wait=False)
+    assert not release.is_set()  # it did not wait for the connect
+    release.set()
+    connecting._thread.join(WAIT_SECONDS)
+    assert api.closed
+    connecting.close()  # a second close does nothing

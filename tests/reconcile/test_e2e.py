@@ -15,9 +15,9 @@ from click.testing import CliRunner, Result
 from tests.e2e_helpers import Box, dec, invoiced_status, odoo_read, running_box, shop_orders
 from wooodoo.cli import main
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
+from wooodoo.lock import lock_dir
 from wooodoo.sandbox import SINCE
 from wooodoo.sync import tenant_lock
-from wooodoo.wiring import lock_dir
 
 ORDERS = 300
 

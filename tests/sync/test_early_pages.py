@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.e2e_helpers import invoice_problems, running_box
-from wooodoo import wiring
+from wooodoo import early
 from wooodoo.odoo.protocol import OdooApi
 from wooodoo.sync.odoo_changes import OdooChanges
 from wooodoo.woo.client import WooClient
@@ -63,7 +63,7 @@ def test_the_first_page_is_read_while_odoo_connects(
 ) -> None:
     connecting, paging = threading.Event(), threading.Event()
     met: dict[str, bool] = {}
-    real_connect, real_list = wiring.connect, WooClient._get_list
+    real_connect, real_list = early.connect, WooClient._get_list
 
     def connect(*args: Any, **kwargs: Any) -> OdooApi:
         if not connecting.is_set():
@@ -77,7 +77,7 @@ def test_the_first_page_is_read_while_odoo_connects(
             met["the first page saw the connect"] = connecting.wait(RENDEZVOUS_SECONDS)
         return real_list(self, path, params)
 
-    monkeypatch.setattr(wiring, "connect", connect)
+    monkeypatch.setattr(early, "connect", connect)
     monkeypatch.setattr(WooClient, "_get_list", get_list)
     with running_box(tmp_path, monkeypatch, orders=120, seed=5) as box:
         result = box.sync()

@@ -12,9 +12,8 @@ from wooodoo.cli.audit_drift import audit_drift
 from wooodoo.cli.audit_events import audit_events, audit_show
 from wooodoo.cli.audit_prune import audit_prune
 from wooodoo.cli.audit_runs import audit_runs, audit_stats, latest_runs, print_runs, print_stats
-from wooodoo.cli.group import CliState
+from wooodoo.cli.group import CliState, tenant_option
 from wooodoo.cli.reconcile import audit_reconcile
-from wooodoo.cli.tenants import tenant_option
 
 
 @click.group(invoke_without_command=True)

@@ -14,9 +14,8 @@ from rich.table import Table
 from wooodoo.audit import EventQuery, EventRecord
 from wooodoo.cli.audit_common import audit_store, json_option, limit_option, named_tenants
 from wooodoo.cli.audit_render import event_document
-from wooodoo.cli.group import CliState
+from wooodoo.cli.group import CliState, tenant_option
 from wooodoo.cli.human import echo_json, local
-from wooodoo.cli.tenants import tenant_option
 from wooodoo.cli.timespec import SINCE
 
 # drift rows written before they carried a payload (or whose payload was pruned) say it in words

@@ -17,9 +17,8 @@ from wooodoo.cli.audit_render import (
     print_event,
     print_journey,
 )
-from wooodoo.cli.group import CliState
+from wooodoo.cli.group import CliState, tenant_option
 from wooodoo.cli.human import echo_json, local
-from wooodoo.cli.tenants import tenant_option
 from wooodoo.cli.timespec import SINCE
 from wooodoo.errors import UsageError
 

@@ -12,9 +12,8 @@ from rich.table import Table
 
 from wooodoo.audit import AuditLog, CursorState, Run, TenantStats
 from wooodoo.cli.audit_common import audit_store, json_option, limit_option, named_tenants
-from wooodoo.cli.group import CliState
+from wooodoo.cli.group import CliState, tenant_option
 from wooodoo.cli.human import ago, between, counts, duration, echo_json, iso, local
-from wooodoo.cli.tenants import tenant_option
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED
 
 # the exit code a run's status implies (an aborted run keeps its error, not its code)

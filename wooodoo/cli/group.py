@@ -70,6 +70,14 @@ class CliState:
 
 pass_state = click.make_pass_decorator(CliState)
 
+tenant_option = click.option(
+    "--tenant",
+    "tenant_names",
+    multiple=True,
+    metavar="NAME",
+    help="Only this tenant (repeat for several; default: all).",
+)
+
 
 def report_error(exc: WooodooError, *, about: str = "") -> None:
     """Message, problems and hint on stderr; ``about`` (a tenant) prefixes the message."""
@@ -186,7 +194,7 @@ COMMAND_MODULES = {
     "init": "wooodoo.cli.init",
     "secrets": "wooodoo.cli.secrets",
     "sync": "wooodoo.cli.sync",
-    "replay": "wooodoo.cli.sync",
+    "replay": "wooodoo.cli.replay",
     "ping": "wooodoo.cli.ping",
     "audit": "wooodoo.cli.audit",
     "webhook": "wooodoo.cli.webhook",

@@ -8,8 +8,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from wooodoo.cli.group import CliState, pass_state, report_error
-from wooodoo.cli.tenants import overall_exit, tenant_option
+from wooodoo.cli.group import CliState, pass_state, report_error, tenant_option
+from wooodoo.cli.tenants import overall_exit
 from wooodoo.ping import PingResult, ping_tenant
 
 

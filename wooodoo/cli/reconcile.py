@@ -13,8 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wooodoo.audit import open_audit
-from wooodoo.cli.group import CliState
-from wooodoo.cli.tenants import tenant_option
+from wooodoo.cli.group import CliState, tenant_option
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, UsageError
 from wooodoo.odoo.books import OdooBooks
 from wooodoo.reconcile import DayRow, Finding, Reconciliation, Tally, reconcile

@@ -6,8 +6,8 @@ from __future__ import annotations
 import click
 
 from wooodoo.audit import open_audit
-from wooodoo.cli.group import CliState, pass_state
-from wooodoo.cli.tenants import overall_exit, print_outcomes, run_tenants, tenant_option
+from wooodoo.cli.group import CliState, pass_state, tenant_option
+from wooodoo.cli.tenants import overall_exit, print_outcomes, run_tenants
 from wooodoo.config import Config, TenantConfig
 from wooodoo.errors import UsageError
 from wooodoo.sync import Progress, TenantResult
@@ -78,3 +78,7 @@ def replay(
     outcomes = run_tenants(state, tenants, job)
     print_outcomes(state, outcomes, title="wooodoo replay")
     raise SystemExit(overall_exit([o.exit_code for o in outcomes]))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(replay)

@@ -1,28 +1,26 @@
-"""The commands that move records: ``sync`` (and ``replay``, from its own module)."""
+"""``wooodoo sync``: new and changed orders into posted invoices (``replay`` has its own module).
+
+The sync code is imported only once the first tenants' Odoo connections are under way
+(``wooodoo.early``): a cron start spends a few hundred milliseconds importing it, which the
+connections' round trips then overlap.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from wooodoo.cli.group import CliState, pass_state
-from wooodoo.cli.human import money
-from wooodoo.cli.replay import replay
-from wooodoo.cli.tenants import (
-    Job,
-    Outcome,
-    overall_exit,
-    print_outcomes,
-    run_tenants,
-    sync_job,
-    tenant_option,
-)
-from wooodoo.config import Config, TenantConfig
-from wooodoo.sync import Progress, SyncOptions, TenantResult
-from wooodoo.sync.mapping import Currency
-from wooodoo.wiring import open_tenant
+from wooodoo.cli.group import CliState, pass_state, tenant_option
+
+if TYPE_CHECKING:
+    from wooodoo.cli.tenants import Job, Outcome
+    from wooodoo.config import Config, TenantConfig
+    from wooodoo.odoo.connecting import ConnectingApi
+    from wooodoo.sync import Progress, SyncOptions, TenantResult
+    from wooodoo.sync.mapping import Currency
 
 
 @click.command()
@@ -82,24 +80,43 @@ def sync(
       wooodoo sync -q                    # for cron: silent unless something failed
       wooodoo sync --full -q             # nightly: re-read all orders, all customers
     """
-    options = SyncOptions(
-        since=since.date() if since else None, dry_run=dry_run, full=full, limit=limit
-    )
-    currencies: dict[str, dict[int, Currency]] = {}
-    job = _dry_run_job(options, currencies) if dry_run else sync_job(options)
-    outcomes = run_tenants(state, state.tenants(tenant_names), job, parallel=parallel)
+    from wooodoo.early import early_connections
+
+    tenants = state.tenants(tenant_names)
+    with early_connections(state.load_config(), tenants[:parallel]) as early:
+        # the sync code, loaded while those connections travel
+        from wooodoo.cli.tenants import overall_exit, print_outcomes, run_tenants, sync_job
+        from wooodoo.sync import SyncOptions
+
+        options = SyncOptions(
+            since=since.date() if since else None, dry_run=dry_run, full=full, limit=limit
+        )
+        currencies: dict[str, dict[int, Currency]] = {}
+        connections = early.connections
+        job = (
+            _dry_run_job(options, currencies, connections)
+            if dry_run
+            else sync_job(options, connections)
+        )
+        outcomes = run_tenants(state, tenants, job, parallel=parallel, run_ids=early.run_ids)
     if dry_run:
         _print_plans(outcomes, currencies)
     print_outcomes(state, outcomes, title="wooodoo sync" + (" (dry run)" if dry_run else ""))
     raise SystemExit(overall_exit([o.exit_code for o in outcomes]))
 
 
-def _dry_run_job(options: SyncOptions, currencies: dict[str, dict[int, Currency]]) -> Job:
+def _dry_run_job(
+    options: SyncOptions,
+    currencies: dict[str, dict[int, Currency]],
+    early: dict[str, ConnectingApi],
+) -> Job:
     """The dry run, keeping each tenant's Odoo currencies (by id): a plan names its currency
     by Odoo id only."""
+    from wooodoo.wiring import open_tenant
 
     def job(config: Config, tenant: TenantConfig, progress: Progress) -> TenantResult:
-        with open_tenant(config, tenant, progress=progress) as engine:
+        odoo = early.pop(tenant.name, None)
+        with open_tenant(config, tenant, progress=progress, odoo=odoo) as engine:
             result = engine.sync(options)
             if result.planned:  # the reference data was read for them: no request more
                 known = engine.sides.refs.get().currencies.values()
@@ -112,6 +129,8 @@ def _dry_run_job(options: SyncOptions, currencies: dict[str, dict[int, Currency]
 def _print_plans(
     outcomes: Sequence[Outcome], currencies: Mapping[str, Mapping[int, Currency]]
 ) -> None:
+    from wooodoo.cli.human import money
+
     for o in outcomes:
         if o.result is None:
             continue
@@ -133,4 +152,3 @@ def _print_plans(
 
 def register(group: click.Group) -> None:
     group.add_command(sync)
-    group.add_command(replay)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +27,7 @@ from wooodoo.errors import (
     WooodooError,
 )
 from wooodoo.logs import log_context
+from wooodoo.odoo.connecting import ConnectingApi
 from wooodoo.sync import Progress as ProgressCallback
 from wooodoo.sync import Stat, Step, SyncOptions, TenantResult
 from wooodoo.wiring import open_tenant
@@ -42,14 +43,6 @@ SEVERITY = {
     EXIT_AUDIT: 4,
     EXIT_USAGE: 5,
 }
-
-tenant_option = click.option(
-    "--tenant",
-    "tenant_names",
-    multiple=True,
-    metavar="NAME",
-    help="Only this tenant (repeat for several; default: all).",
-)
 
 
 def overall_exit(codes: Sequence[int]) -> int:
@@ -73,20 +66,28 @@ class Outcome:
 Job = Callable[[Config, TenantConfig, ProgressCallback], TenantResult]
 
 
-def sync_job(options: SyncOptions) -> Job:
-    """One tenant's sync with ``options``, on sides wired from the config and its secrets."""
+def sync_job(options: SyncOptions, early: dict[str, ConnectingApi] | None = None) -> Job:
+    """One tenant's sync with ``options``, on sides wired from the config and its secrets;
+    ``early``: Odoo connections already under way, by tenant (each taken once)."""
 
     def job(config: Config, tenant: TenantConfig, progress: ProgressCallback) -> TenantResult:
-        with open_tenant(config, tenant, progress=progress) as engine:
+        odoo = early.pop(tenant.name, None) if early else None
+        with open_tenant(config, tenant, progress=progress, odoo=odoo) as engine:
             return engine.sync(options)
 
     return job
 
 
 def run_tenants(
-    state: CliState, tenants: Sequence[TenantConfig], job: Job, *, parallel: int = 1
+    state: CliState,
+    tenants: Sequence[TenantConfig],
+    job: Job,
+    *,
+    parallel: int = 1,
+    run_ids: Mapping[str, str] | None = None,
 ) -> list[Outcome]:
-    """Run ``job`` for each tenant, one after another or ``parallel`` at once."""
+    """Run ``job`` for each tenant, one after another or ``parallel`` at once; ``run_ids``:
+    the log run id of a tenant whose run logged before (an early connection)."""
     config = state.load_config()
     progress = _progress_bars() if state.interactive else _NoBars()
 
@@ -105,7 +106,7 @@ def run_tenants(
 
         started = time.monotonic()
         try:
-            with log_context(tenant.name):
+            with log_context(tenant.name, (run_ids or {}).get(tenant.name)):
                 result = job(config, tenant, on_progress)
             outcome = Outcome(tenant.name, result, None, time.monotonic() - started)
         except WooodooError as exc:

@@ -24,6 +24,8 @@ class ConnectingApi:
     def __init__(self, connect: Callable[[], OdooApi]) -> None:
         self._api: OdooApi | None = None
         self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._closed = False
         context = contextvars.copy_context()
         self._thread = threading.Thread(
             target=lambda: context.run(self._connect, connect),
@@ -34,9 +36,15 @@ class ConnectingApi:
 
     def _connect(self, connect: Callable[[], OdooApi]) -> None:
         try:
-            self._api = connect()
+            api = connect()
         except BaseException as exc:  # raised where the connection is first used
             self._error = exc
+            return
+        with self._lock:
+            self._api = api
+            if not self._closed:
+                return
+        api.close()  # closed without waiting while it was being made
 
     def ready(self) -> OdooApi:
         """The connection, once made; the connect's error when it failed."""
@@ -81,8 +89,15 @@ class ConnectingApi:
     ) -> Any:
         return self.ready().call(model, method, ids=ids, retry=retry, **kwargs)
 
-    def close(self) -> None:
-        """Wait for the connect to end, and close what it opened."""
-        self._thread.join()
-        if self._api is not None:
-            self._api.close()
+    def close(self, *, wait: bool = True) -> None:
+        """Close what the connect opened, once it has ended; ``wait`` False: without waiting
+        for it (it closes what it opens itself). Closing twice does nothing."""
+        if wait:
+            self._thread.join()
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            api = self._api
+        if api is not None:
+            api.close()

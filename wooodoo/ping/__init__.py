@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from wooodoo.config import TenantConfig
+from wooodoo.early import odoo_api
 from wooodoo.errors import EXIT_OK, EXIT_RECORDS_FAILED, RemoteRequestError, WooodooError
 from wooodoo.http import RetryPolicy
 from wooodoo.odoo.choices import TaxChoice, read_sale_tax_choices
@@ -21,7 +22,7 @@ from wooodoo.odoo.target import OdooWriter
 from wooodoo.ping.odoo_checks import config_problems, rights_problems
 from wooodoo.ping.propose import propose_tax, stale_keys, unmapped_rates
 from wooodoo.secrets import TenantSecrets, resolve_secrets
-from wooodoo.wiring import odoo_api, woo_client
+from wooodoo.wiring import woo_client
 from wooodoo.woo.settings import (
     StoreTaxRate,
     orders_modified_after,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wooodoo.config import TenantConfig
+from wooodoo.early import odoo_api
 from wooodoo.http import RetryPolicy
 from wooodoo.odoo.choices import (
     AccountChoice,
@@ -15,7 +16,7 @@ from wooodoo.odoo.choices import (
     read_sale_tax_choices,
 )
 from wooodoo.secrets import TenantSecrets
-from wooodoo.wiring import odoo_api, woo_client
+from wooodoo.wiring import woo_client
 from wooodoo.woo.settings import StoreTaxRate, read_tax_rates, store_currency
 
 

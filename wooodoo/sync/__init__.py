@@ -4,7 +4,7 @@
 over the ``ports`` each side implements; see docs/architecture.md for the whole path.
 """
 
-from wooodoo.sync.lock import tenant_lock
+from wooodoo.lock import tenant_lock
 from wooodoo.sync.order_walk import SyncOptions
 from wooodoo.sync.outcome import Progress, Stat, Step, TenantResult, no_progress
 from wooodoo.sync.run import Engine

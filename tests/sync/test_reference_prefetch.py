@@ -10,7 +10,6 @@ reads it at once, while the first page comes.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,36 +17,42 @@ from typing import Any
 import pytest
 
 from tests.e2e_helpers import invoice_problems, running_box
+from tests.rendezvous import Rendezvous
 from wooodoo.odoo.target import OdooWriter
 from wooodoo.woo.client import WooClient
 
-RENDEZVOUS_SECONDS = 5
 LONG_AGO = "2000-01-01T00:00:00+00:00"
 
 
-def test_the_reference_data_is_read_while_the_second_page_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    reading, paging = threading.Event(), threading.Event()
-    met: dict[str, bool] = {}
+def page_and_reference_meet(
+    meet: Rendezvous, page: int, monkeypatch: pytest.MonkeyPatch
+) -> list[int]:
+    """The reference reads and the request of the ``page``-th page arrive at ``meet``; the
+    pages asked for are counted."""
     pages: list[int] = []
     real_load, real_list = OdooWriter.load_reference, WooClient._get_list
 
     def load_reference(self: OdooWriter, spec: Any) -> Any:
-        reading.set()
-        met["the reference reads saw the second page"] = paging.wait(RENDEZVOUS_SECONDS)
+        meet.arrive("the reference reads")
         return real_load(self, spec)
 
     def get_list(self: WooClient, path: str, params: Mapping[str, str]) -> Any:
         if path == "orders":
             pages.append(1)
-            if len(pages) == 2:
-                paging.set()
-                met["the second page saw the reference reads"] = reading.wait(RENDEZVOUS_SECONDS)
+            if len(pages) == page:
+                meet.arrive("the page")
         return real_list(self, path, params)
 
     monkeypatch.setattr(OdooWriter, "load_reference", load_reference)
     monkeypatch.setattr(WooClient, "_get_list", get_list)
+    return pages
+
+
+def test_the_reference_data_is_read_while_the_second_page_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meet = Rendezvous("the reference reads", "the page")
+    pages = page_and_reference_meet(meet, 2, monkeypatch)
     with running_box(tmp_path, monkeypatch, orders=250, seed=3) as box:
         with box.audit() as store:  # not the tenant's first run: a cursor was saved before
             store.commit_page(box.tenant_name, None, [], cursor=("orders", LONG_AGO))
@@ -55,10 +60,7 @@ def test_the_reference_data_is_read_while_the_second_page_is(
         problems, eligible = invoice_problems(box.sb, box, allow_flagged=True)
 
     assert len(pages) >= 3
-    assert met == {
-        "the reference reads saw the second page": True,
-        "the second page saw the reference reads": True,
-    }
+    assert meet.met == meet.both_met()
     assert result.stats["invoiced"] > 0
     assert eligible
     assert problems == []
@@ -67,31 +69,13 @@ def test_the_reference_data_is_read_while_the_second_page_is(
 def test_a_first_run_reads_the_reference_data_while_the_first_page_comes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reading, paging = threading.Event(), threading.Event()
-    met: dict[str, bool] = {}
-    real_load, real_list = OdooWriter.load_reference, WooClient._get_list
-
-    def load_reference(self: OdooWriter, spec: Any) -> Any:
-        reading.set()
-        met["the reference reads saw the first page asked for"] = paging.wait(RENDEZVOUS_SECONDS)
-        return real_load(self, spec)
-
-    def get_list(self: WooClient, path: str, params: Mapping[str, str]) -> Any:
-        if path == "orders" and not paging.is_set():
-            paging.set()
-            met["the first page saw the reference reads"] = reading.wait(RENDEZVOUS_SECONDS)
-        return real_list(self, path, params)
-
-    monkeypatch.setattr(OdooWriter, "load_reference", load_reference)
-    monkeypatch.setattr(WooClient, "_get_list", get_list)
+    meet = Rendezvous("the reference reads", "the page")
+    page_and_reference_meet(meet, 1, monkeypatch)
     with running_box(tmp_path, monkeypatch, orders=120, seed=3) as box:
         result = box.sync()
         problems, eligible = invoice_problems(box.sb, box, allow_flagged=True)
 
-    assert met == {
-        "the reference reads saw the first page asked for": True,
-        "the first page saw the reference reads": True,
-    }
+    assert meet.met == meet.both_met()
     assert result.stats["invoiced"] > 0
     assert eligible
     assert problems == []

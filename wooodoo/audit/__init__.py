@@ -61,7 +61,7 @@ def open_audit(
 
     ``durable``: every commit is on the disk when it returns; ``checkpoints`` False: this
     connection never copies the write-ahead log back into the file (others do); "background":
-    a thread of its own does, after each commit."""
+    a thread of its own does, after commits."""
     if isinstance(location, str):
         scheme, is_url, _ = location.partition("://")
         if is_url:

@@ -3,8 +3,9 @@
 In WAL mode SQLite copies the log back into the file (a checkpoint, with its waits for the
 disk) inside the commit that takes the log past 1,000 pages, and again when the last
 connection closes: a sync's main thread paid for both, between its Odoo calls. With
-``Checkpoints``, the store's own connection never checkpoints; after each commit this thread
-does, on its own connection, while the sync waits for the network. A checkpoint here is
+``Checkpoints``, the store's own connection never checkpoints; after a commit this thread
+does (at most every quarter second), on its own connection, while the sync waits for the
+network. A checkpoint here is
 PASSIVE: it copies what no reader still needs and never blocks a writer. The close is then
 left with little to copy.
 
@@ -22,6 +23,9 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 STOP_SECONDS = 5.0  # how long closing waits for a checkpoint under way
+# at most this often: each checkpoint waits for the disk twice (the log, then the file); a
+# close then has at most this long's commits left to copy
+INTERVAL_SECONDS = 0.25
 
 
 class Checkpoints:
@@ -30,6 +34,7 @@ class Checkpoints:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._wanted = threading.Event()
+        self._stopped = threading.Event()
         self._stopping = False
         self._thread = threading.Thread(
             target=self._run, name="wooodoo-audit-checkpoint", daemon=True
@@ -42,6 +47,7 @@ class Checkpoints:
 
     def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wanted.set()
         self._thread.join(STOP_SECONDS)
 
@@ -54,10 +60,11 @@ class Checkpoints:
         try:
             while True:
                 self._wanted.wait()
-                self._wanted.clear()
                 if self._stopping:
                     return
+                self._wanted.clear()
                 db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                self._stopped.wait(INTERVAL_SECONDS)
         except sqlite3.Error as exc:
             log.debug("audit checkpoints stopped: %s", exc)
         finally:

@@ -59,7 +59,7 @@ class AuditStore:
         ``checkpoints`` False: a commit never copies the write-ahead log back into the file
         (SQLite does it in the commit that passes 1,000 pages, which then waits for the disk
         again); the other connections, and the last one to close, still do. "background": a
-        thread of its own does them, after each commit (``audit/checkpoint.py``)."""
+        thread of its own does them, after commits (``audit/checkpoint.py``)."""
         self.path = path
         self.retry = retry or RetryPolicy()
         _create_private(path)

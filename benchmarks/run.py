@@ -111,18 +111,18 @@ def lower_bound(
     trips s). The sync reads WooCommerce's pages in a thread of its own while Odoo works, so
     each chain is one side's own server time plus its round trips: every Odoo call (each waits
     for the one before: a batch's partners and invoices depend on the last batch's) with the
-    WooCommerce requests made between them (refunds, customers) and the first page, which comes
-    before any Odoo work; or the page reads. Each chain also opens its connections once (the
-    Odoo chain both sides', before its first Odoo call and its first page). Server times are
-    sums over each side's requests, which do not overlap one another (one client thread per
+    WooCommerce requests made between them (refunds, customers); or the page reads. Each chain
+    also opens its side's connection once. The first page is in neither chain's Odoo part: it
+    comes while the run connects to Odoo and reads its reference data. Server times are sums
+    over each side's requests, which do not overlap one another (one client thread per
     side)."""
     rtt = latency_ms / 1000
     pages = run["woo_by_endpoint"].get(ORDER_PAGES, 0)
     between = run["woo_http_requests"] - pages
-    odoo_round_trips = (run["odoo_http_requests"] + between + min(pages, 1)) * rtt
+    odoo_round_trips = (run["odoo_http_requests"] + between) * rtt
     odoo_connect, woo_connect = first_handshake(odoo), first_handshake(woo)
     chains = [
-        ("odoo", odoo.server_seconds, odoo_connect + woo_connect + odoo_round_trips),
+        ("odoo", odoo.server_seconds, odoo_connect + odoo_round_trips),
         ("woo", woo.server_seconds, woo_connect + pages * rtt),
     ]
     return max(chains, key=lambda c: c[1] + c[2])

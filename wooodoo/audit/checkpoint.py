@@ -5,9 +5,8 @@ disk) inside the commit that takes the log past 1,000 pages, and again when the 
 connection closes: a sync's main thread paid for both, between its Odoo calls. With
 ``Checkpoints``, the store's own connection never checkpoints; after a commit this thread
 does (at most every quarter second), on its own connection, while the sync waits for the
-network. A checkpoint here is
-PASSIVE: it copies what no reader still needs and never blocks a writer. The close is then
-left with little to copy.
+network. A checkpoint here is PASSIVE: it copies what no reader still needs and never blocks a
+writer. The close is then left with little to copy.
 
 A checkpoint that fails (a full disk, a read-only file) is not reported here: it loses nothing
 (the log keeps every commit), and the store's next write meets the same fault and says so.
@@ -35,7 +34,6 @@ class Checkpoints:
         self.path = path
         self._wanted = threading.Event()
         self._stopped = threading.Event()
-        self._stopping = False
         self._thread = threading.Thread(
             target=self._run, name="wooodoo-audit-checkpoint", daemon=True
         )
@@ -46,7 +44,6 @@ class Checkpoints:
         self._wanted.set()
 
     def stop(self) -> None:
-        self._stopping = True
         self._stopped.set()
         self._wanted.set()
         self._thread.join(STOP_SECONDS)
@@ -60,7 +57,7 @@ class Checkpoints:
         try:
             while True:
                 self._wanted.wait()
-                if self._stopping:
+                if self._stopped.is_set():
                     return
                 self._wanted.clear()
                 db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
